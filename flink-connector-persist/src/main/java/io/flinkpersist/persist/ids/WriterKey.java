@@ -6,8 +6,8 @@ import java.util.Objects;
  * The first path component of a batch part's key: who could have written it.
  *
  * <p>Current writers use the build version, {@code n<MMmmmpp>} (major in 2 digits, minor in 3, patch in 2),
- * so keys sort like the versions that wrote them; the legacy form is a writer id {@code w<uuid>}, and every
- * legacy key sorts below every version key. Garbage collection and leak detection rely on that order.
+ * so keys order like the versions that wrote them; the legacy form is a writer id {@code w<uuid>}, and every
+ * legacy key orders below every version key ({@link #compareTo}). Garbage collection and leak detection rely on that order.
  */
 public final class WriterKey implements Comparable<WriterKey> {
     private static final String SHAPE = "n<MMmmmpp> (7 digits: major, minor, patch, e.g. n0012803 for 0.128.3) or w<uuid>";
@@ -59,8 +59,14 @@ public final class WriterKey implements Comparable<WriterKey> {
                 Integer.parseInt(printed.substring(6, 8)), "");
     }
 
+    /** Legacy writer-id keys first (not string order: 'w' sorts after 'n'), then versions in version order. */
     @Override
     public int compareTo(WriterKey o) {
+        boolean legacy = version() == null;
+        boolean otherLegacy = o.version() == null;
+        if (legacy != otherLegacy) {
+            return legacy ? -1 : 1;
+        }
         return printed.compareTo(o.printed);
     }
 

@@ -1,0 +1,262 @@
+package io.flinkpersist.persist.blob;
+
+import io.flinkpersist.persist.external.ExternalException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Blob} on any Hadoop {@link FileSystem}: {@code s3a://bucket/prefix}, {@code file:///dir},
+ * {@code hdfs://…}. Key {@code a/b/c} is the file {@code <root>/a/b/c}.
+ *
+ * <p>Write-once atomic creation depends on the file system: on S3A a conditional PUT
+ * ({@code If-None-Match: *}); on the local file system a hidden temporary file hard-linked into place (a
+ * link never replaces an existing file); elsewhere a temporary file renamed into place, which is atomic and
+ * non-replacing on HDFS-like file systems.
+ *
+ * <p>The options are Hadoop configuration keys ({@code fs.*}, {@code hadoop.*}), which may hold
+ * credentials: they are never logged or printed.
+ */
+public final class HadoopBlob implements Blob {
+    private static final Logger LOG = LoggerFactory.getLogger(HadoopBlob.class);
+
+    private enum CreateStrategy { S3_CONDITIONAL_PUT, LOCAL_HARD_LINK, RENAME_NO_REPLACE }
+
+    private final URI root;
+    private final Path rootPath;
+    private final FileSystem fs;
+    private final CreateStrategy createStrategy;
+
+    private HadoopBlob(URI root, FileSystem fs, CreateStrategy createStrategy) {
+        this.root = root;
+        this.rootPath = new Path(root);
+        this.fs = fs;
+        this.createStrategy = createStrategy;
+    }
+
+    /**
+     * Opens the file system at {@code root} with the given Hadoop options layered over Hadoop's defaults.
+     * A local root directory is created if it does not exist.
+     */
+    public static HadoopBlob open(URI root, Map<String, String> hadoopOptions) {
+        if (root.getScheme() == null || root.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("blob root must be an absolute URI without credentials, e.g. "
+                    + "s3a://bucket/prefix or file:///var/lib/persist; pass credentials as fs.* options");
+        }
+        Configuration conf = new Configuration();
+        conf.set("hadoop.tmp.dir", System.getProperty("java.io.tmpdir") + "/hadoop-" + System.getProperty("user.name"));
+        hadoopOptions.forEach((key, value) -> {
+            if (!key.startsWith("fs.") && !key.startsWith("hadoop.")) {
+                throw new IllegalArgumentException("blob option '" + key
+                        + "' is not a Hadoop file system option: allowed keys start with 'fs.' or 'hadoop.'");
+            }
+            conf.set(key, value);
+        });
+        // Our own instance: closing this blob must not close a file system someone else cached.
+        conf.setBoolean("fs." + root.getScheme() + ".impl.disable.cache", true);
+        try {
+            FileSystem fs = FileSystem.newInstance(root, conf);
+            CreateStrategy strategy;
+            if (fs instanceof LocalFileSystem local) {
+                // The raw file system writes no .crc side files, which would not be write-once.
+                fs = local.getRawFileSystem();
+                strategy = CreateStrategy.LOCAL_HARD_LINK;
+                fs.mkdirs(new Path(root));
+            } else if ("s3a".equals(root.getScheme())) {
+                strategy = CreateStrategy.S3_CONDITIONAL_PUT;
+            } else {
+                strategy = CreateStrategy.RENAME_NO_REPLACE;
+            }
+            LOG.info("Opened blob store {} ({})", root, strategy);
+            return new HadoopBlob(root, fs, strategy);
+        } catch (IOException e) {
+            throw ExternalException.determinate("cannot open blob store " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The root URI (never contains credentials). */
+    public URI root() {
+        return root;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        Path path = pathOf(BlobKeyRules.checkKey(key));
+        try {
+            FileStatus status = fs.getFileStatus(path);
+            if (status.getLen() > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("blob " + key + " is " + status.getLen()
+                        + " bytes, more than a single part may hold");
+            }
+            byte[] value = new byte[(int) status.getLen()];
+            try (FSDataInputStream in = fs.openFile(path).withFileStatus(status).build().get()) {
+                in.readFully(0, value);
+            }
+            return Optional.of(value);
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException | UncheckedIOException e) {
+            throw IoFailures.classify("get", key, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ExternalException.indeterminate("blob get " + key + " interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw IoFailures.classify("get", key, e.getCause());
+        }
+    }
+
+    @Override
+    public void set(String key, byte[] value) {
+        Path path = pathOf(BlobKeyRules.checkKey(key));
+        boolean created;
+        try {
+            created = switch (createStrategy) {
+                case S3_CONDITIONAL_PUT -> createConditionally(path, value);
+                case LOCAL_HARD_LINK -> createByHardLink(path, value);
+                case RENAME_NO_REPLACE -> createByRename(path, value);
+            };
+        } catch (IOException e) {
+            throw IoFailures.classify("set", key, e);
+        }
+        if (!created) {
+            // Someone holds the key already: that is fine only if it is us, retrying.
+            Optional<byte[]> existing = get(key);
+            if (existing.isEmpty()) {
+                throw ExternalException.determinate("blob set " + key + " lost a race with a delete", null);
+            }
+            if (!Arrays.equals(existing.get(), value)) {
+                throw new BlobAlreadyExistsException(key);
+            }
+        }
+    }
+
+    private boolean createConditionally(Path path, byte[] value) throws IOException {
+        try {
+            FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path).overwrite(false);
+            builder.must(Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE, true);
+            FSDataOutputStream out = builder.build();
+            try (out) {
+                out.write(value);
+            }
+            return true;
+        } catch (org.apache.hadoop.fs.FileAlreadyExistsException | RemoteFileChangedException e) {
+            // The first is S3A's existence probe at create, the second a 412 from the PUT itself at close.
+            return false;
+        }
+    }
+
+    private boolean createByHardLink(Path path, byte[] value) throws IOException {
+        Path temp = tempSibling(path);
+        try {
+            try (FSDataOutputStream out = fs.create(temp, false)) {
+                out.write(value);
+                out.hsync();
+            }
+            Files.createLink(Paths.get(path.toUri()), Paths.get(temp.toUri()));
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            fs.delete(temp, false);
+        }
+    }
+
+    private boolean createByRename(Path path, byte[] value) throws IOException {
+        Path temp = tempSibling(path);
+        try {
+            try (FSDataOutputStream out = fs.create(temp, false)) {
+                out.write(value);
+                out.hsync();
+            }
+            return fs.rename(temp, path);
+        } finally {
+            fs.delete(temp, false);
+        }
+    }
+
+    /** A hidden name in the same directory: never a valid key, so listings and readers skip it. */
+    private static Path tempSibling(Path path) {
+        return new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+    }
+
+    @Override
+    public OptionalLong delete(String key) {
+        Path path = pathOf(BlobKeyRules.checkKey(key));
+        try {
+            long size = fs.getFileStatus(path).getLen();
+            return fs.delete(path, false) ? OptionalLong.of(size) : OptionalLong.empty();
+        } catch (FileNotFoundException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw IoFailures.classify("delete", key, e);
+        }
+    }
+
+    @Override
+    public void list(String prefix, BlobEntryConsumer consumer) {
+        BlobKeyRules.checkPrefix(prefix);
+        int lastSlash = prefix.lastIndexOf('/');
+        Path dir = lastSlash < 0 ? rootPath : pathOf(prefix.substring(0, lastSlash));
+        String rootDir = rootPath.toUri().getPath();
+        String rootDirWithSlash = rootDir.endsWith("/") ? rootDir : rootDir + "/";
+        try {
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+            while (files.hasNext()) {
+                LocatedFileStatus file = files.next();
+                String absolute = file.getPath().toUri().getPath();
+                if (!absolute.startsWith(rootDirWithSlash) || file.getPath().getName().startsWith(".")) {
+                    continue;
+                }
+                String key = absolute.substring(rootDirWithSlash.length());
+                if (key.startsWith(prefix)) {
+                    consumer.accept(key, file.getLen());
+                }
+            }
+        } catch (FileNotFoundException e) {
+            // Nothing was ever written under this prefix.
+        } catch (IOException e) {
+            throw IoFailures.classify("list", prefix, e);
+        }
+    }
+
+    private Path pathOf(String key) {
+        return new Path(rootPath, key);
+    }
+
+    @Override
+    public void close() {
+        try {
+            fs.close();
+        } catch (IOException e) {
+            LOG.warn("Closing blob store {} failed", root, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HadoopBlob{" + root + "}";
+    }
+}
