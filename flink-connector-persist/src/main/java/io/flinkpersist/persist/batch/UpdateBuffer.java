@@ -1,0 +1,197 @@
+package io.flinkpersist.persist.batch;
+
+import java.util.Arrays;
+
+/**
+ * The in-memory updates of the part being built: keys and values appended to two growing byte arrays, with
+ * offsets, times and diffs in primitive arrays, so that buffering a record allocates nothing per record.
+ *
+ * <p>{@link #order(boolean)} yields the records to write: as added, or sorted by (key, value, time) with
+ * equal ones summed and zero sums dropped (consolidation).
+ */
+final class UpdateBuffer {
+    private byte[] keyData = new byte[1024];
+    private byte[] valData = new byte[1024];
+    private int keyBytes;
+    private int valBytes;
+    private int[] keyEnds = new int[64];
+    private int[] valEnds = new int[64];
+    private long[] times = new long[64];
+    private long[] diffs = new long[64];
+    private int len;
+
+    int len() {
+        return len;
+    }
+
+    int keyBytes() {
+        return keyBytes;
+    }
+
+    int valBytes() {
+        return valBytes;
+    }
+
+    void push(byte[] key, byte[] value, long time, long diff) {
+        if (len == times.length) {
+            int capacity = Math.max(64, len * 2);
+            keyEnds = Arrays.copyOf(keyEnds, capacity);
+            valEnds = Arrays.copyOf(valEnds, capacity);
+            times = Arrays.copyOf(times, capacity);
+            diffs = Arrays.copyOf(diffs, capacity);
+        }
+        keyData = append(keyData, keyBytes, key);
+        keyBytes += key.length;
+        valData = append(valData, valBytes, value);
+        valBytes += value.length;
+        keyEnds[len] = keyBytes;
+        valEnds[len] = valBytes;
+        times[len] = time;
+        diffs[len] = diff;
+        len++;
+    }
+
+    private static byte[] append(byte[] data, int used, byte[] extra) {
+        long needed = (long) used + extra.length;
+        if (needed > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a single part's key or value data cannot exceed 2 GiB; "
+                    + "lower the blob target size or write smaller records");
+        }
+        if (needed > data.length) {
+            data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, (long) data.length * 2)));
+        }
+        System.arraycopy(extra, 0, data, used, extra.length);
+        return data;
+    }
+
+    int keyStart(int i) {
+        return i == 0 ? 0 : keyEnds[i - 1];
+    }
+
+    int keyEnd(int i) {
+        return keyEnds[i];
+    }
+
+    int valStart(int i) {
+        return i == 0 ? 0 : valEnds[i - 1];
+    }
+
+    int valEnd(int i) {
+        return valEnds[i];
+    }
+
+    byte[] keyData() {
+        return keyData;
+    }
+
+    byte[] valData() {
+        return valData;
+    }
+
+    long time(int i) {
+        return times[i];
+    }
+
+    long diff(int i) {
+        return diffs[i];
+    }
+
+    /** Receives the records of the buffer in write order. */
+    interface RecordSink {
+        void accept(int index, long diff);
+    }
+
+    /**
+     * Visits the records to write, in insertion order or consolidated: sorted by (key, value, time) as
+     * unsigned bytes and numbers, equal records' diffs summed (wrapping, like persist's i64 diffs), zero sums
+     * skipped. Returns how many records were visited.
+     */
+    int order(boolean consolidate, RecordSink sink) {
+        if (!consolidate) {
+            for (int i = 0; i < len; i++) {
+                sink.accept(i, diffs[i]);
+            }
+            return len;
+        }
+        int[] sorted = sortedIndices();
+        int written = 0;
+        int i = 0;
+        while (i < len) {
+            int first = sorted[i];
+            long sum = diffs[first];
+            int j = i + 1;
+            while (j < len && compare(first, sorted[j]) == 0) {
+                sum += diffs[sorted[j]];
+                j++;
+            }
+            if (sum != 0) {
+                sink.accept(first, sum);
+                written++;
+            }
+            i = j;
+        }
+        return written;
+    }
+
+    private int[] sortedIndices() {
+        int[] indices = new int[len];
+        for (int i = 0; i < len; i++) {
+            indices[i] = i;
+        }
+        // A stable merge sort over primitive indices: no boxing of a million Integers per part.
+        int[] scratch = new int[len];
+        mergeSort(indices, scratch, 0, len);
+        return indices;
+    }
+
+    private void mergeSort(int[] a, int[] scratch, int from, int to) {
+        if (to - from <= 16) {
+            for (int i = from + 1; i < to; i++) {
+                int v = a[i];
+                int j = i - 1;
+                while (j >= from && compare(a[j], v) > 0) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        mergeSort(a, scratch, from, mid);
+        mergeSort(a, scratch, mid, to);
+        if (compare(a[mid - 1], a[mid]) <= 0) {
+            return;
+        }
+        System.arraycopy(a, from, scratch, from, to - from);
+        int i = from;
+        int j = mid;
+        for (int k = from; k < to; k++) {
+            if (j >= to || i < mid && compare(scratch[i], scratch[j]) <= 0) {
+                a[k] = scratch[i++];
+            } else {
+                a[k] = scratch[j++];
+            }
+        }
+    }
+
+    /** Orders two buffered records by key, then value (unsigned lexicographic bytes), then time. */
+    int compare(int a, int b) {
+        int c = Arrays.compareUnsigned(keyData, keyStart(a), keyEnds[a], keyData, keyStart(b), keyEnds[b]);
+        if (c != 0) {
+            return c;
+        }
+        c = Arrays.compareUnsigned(valData, valStart(a), valEnds[a], valData, valStart(b), valEnds[b]);
+        if (c != 0) {
+            return c;
+        }
+        return Long.compare(times[a], times[b]);
+    }
+
+    /** Empties the buffer, keeping (bounded) capacity for the next part. */
+    void clear() {
+        len = 0;
+        keyBytes = 0;
+        valBytes = 0;
+    }
+}
