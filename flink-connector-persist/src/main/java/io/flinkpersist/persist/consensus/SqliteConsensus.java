@@ -36,6 +36,7 @@ public final class SqliteConsensus extends JdbcConsensus {
 
     /** With a given retrier, so tests can observe retries without sleeping. */
     SqliteConsensus(Path file, SqliteConsensusConfig config, Retrier retrier) {
+        // No statement timeout: the file is local, and the one wait, for the write lock, is bounded by busy_timeout.
         super(new JdbcCalls(pool(file, config), ConsensusSqlErrorClassifier::sqlite, "BEGIN IMMEDIATE", 0),
                 retrier,
                 "SqliteConsensus{file=" + file.toAbsolutePath() + "}",

@@ -1,7 +1,9 @@
 package io.flinkpersist.persist.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.persist.external.Retrier;
 import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.SeqNo;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,18 +58,32 @@ class SqliteConsensusTest extends ConsensusContractTest {
     }
 
     @Test
+    void callsAfterCloseFailWithoutRetrying() {
+        consensus.close();
+
+        assertThatThrownBy(() -> consensus.head("k")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> consensus.compareAndSet("k", Optional.empty(), version(1, "late")))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void busyWritersAreRetriedUntilExactlyOneWins() throws Exception {
         // Several stores on one file stand for several processes; with no busy timeout every lock conflict
         // surfaces as SQLITE_BUSY at BEGIN IMMEDIATE, which must be retried and never leak out.
         consensus.compareAndSet("k", Optional.empty(), version(1, "v1"));
         SqliteConsensusConfig impatient = new SqliteConsensusConfig(
                 4, Duration.ZERO, new RetryPolicy(100, Duration.ofMillis(1), 2.0, Duration.ofMillis(20)));
+        AtomicInteger retries = new AtomicInteger();
+        Retrier countingRetrier = new Retrier(impatient.retryPolicy(), backoff -> {
+            retries.incrementAndGet();
+            Thread.sleep(backoff.toMillis());
+        });
         int racers = 16;
         List<Consensus> stores = new ArrayList<>();
         ExecutorService executor = Executors.newFixedThreadPool(racers);
         try {
             for (int i = 0; i < 4; i++) {
-                stores.add(new SqliteConsensus(file(), impatient));
+                stores.add(new SqliteConsensus(file(), impatient, countingRetrier));
             }
             CountDownLatch start = new CountDownLatch(1);
             List<Future<CasResult>> futures = new ArrayList<>();
@@ -85,6 +102,7 @@ class SqliteConsensusTest extends ConsensusContractTest {
             }
 
             assertThat(results).filteredOn(r -> r == CasResult.COMMITTED).hasSize(1);
+            assertThat(retries).as("busy failures retried").hasPositiveValue();
             int winner = results.indexOf(CasResult.COMMITTED);
             assertThat(consensus.head("k")).contains(version(2, "racer " + winner));
         } finally {
