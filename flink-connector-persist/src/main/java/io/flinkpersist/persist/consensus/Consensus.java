@@ -28,7 +28,11 @@ public interface Consensus extends AutoCloseable {
      */
     CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next);
 
-    /** Up to {@code limit} versions with seqno {@code >= from}, ascending; empty if there are none. */
+    /**
+     * Up to {@code limit} versions with seqno {@code >= from}, ascending; empty if there are none.
+     *
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     */
     List<VersionedData> scan(String key, SeqNo from, int limit);
 
     /**
