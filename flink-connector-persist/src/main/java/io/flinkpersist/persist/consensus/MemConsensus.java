@@ -10,12 +10,19 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * An in-memory {@link Consensus} for tests. One lock guards everything: simple, and trivially linearizable.
+ * An in-memory {@link Consensus} for tests; instances opened by name are shared within the JVM. One lock guards everything: simple, and trivially linearizable.
  *
  * <p>Data is copied in and out, as a real store would, so a caller mutating its array cannot change a version.
  */
 public final class MemConsensus implements Consensus {
+    private static final Map<String, MemConsensus> NAMED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, NavigableMap<Long, byte[]>> versionsByKey = new HashMap<>();
+
+    /** The JVM-wide instance with this name ({@code mem://name}), created empty on first use. */
+    public static MemConsensus named(String name) {
+        return NAMED.computeIfAbsent(name, n -> new MemConsensus());
+    }
 
     @Override
     public synchronized Optional<VersionedData> head(String key) {

@@ -4,6 +4,12 @@ import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.blob.HadoopBlob;
 import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.blob.RetryingBlob;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.consensus.MemConsensus;
+import io.flinkpersist.persist.consensus.PostgresConsensus;
+import io.flinkpersist.persist.consensus.PostgresConsensusConfig;
+import io.flinkpersist.persist.consensus.SqliteConsensus;
+import io.flinkpersist.persist.consensus.SqliteConsensusConfig;
 import io.flinkpersist.persist.external.Retrier;
 import io.flinkpersist.persist.external.RetryPolicy;
 import java.nio.file.Path;
@@ -46,6 +52,25 @@ public record PersistLocation(BlobLocation blob, ConsensusLocation consensus) {
                 ? MemBlob.named(mem.name())
                 : HadoopBlob.open(((BlobLocation.HadoopFs) blob).root(), hadoopOptions);
         return new RetryingBlob(store, new Retrier(retryPolicy));
+    }
+
+    /** Opens the consensus store with default pool, timeout and retry settings. */
+    public Consensus openConsensus() {
+        return openConsensus(PostgresConsensusConfig.DEFAULT, SqliteConsensusConfig.DEFAULT);
+    }
+
+    /**
+     * Opens the consensus store; the config of the other kind of store is ignored. The PostgreSQL table or
+     * the SQLite file (and its directory) are created if absent.
+     */
+    public Consensus openConsensus(PostgresConsensusConfig postgresConfig, SqliteConsensusConfig sqliteConfig) {
+        if (consensus instanceof ConsensusLocation.Postgres pg) {
+            return new PostgresConsensus(pg.jdbcUrl(), pg.user(), pg.password(), postgresConfig);
+        }
+        if (consensus instanceof ConsensusLocation.Sqlite sqlite) {
+            return new SqliteConsensus(sqlite.file(), sqliteConfig);
+        }
+        return MemConsensus.named(((ConsensusLocation.InMemory) consensus).name());
     }
 
     @Override
