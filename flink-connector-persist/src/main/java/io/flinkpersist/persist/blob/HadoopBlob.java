@@ -169,12 +169,8 @@ public final class HadoopBlob implements Blob {
     }
 
     private boolean createByHardLink(Path path, byte[] value) throws IOException {
-        Path temp = tempSibling(path);
+        Path temp = writeHiddenSibling(path, value);
         try {
-            try (FSDataOutputStream out = fs.create(temp, false)) {
-                out.write(value);
-                out.hsync();
-            }
             Files.createLink(Paths.get(path.toUri()), Paths.get(temp.toUri()));
             return true;
         } catch (FileAlreadyExistsException e) {
@@ -185,21 +181,28 @@ public final class HadoopBlob implements Blob {
     }
 
     private boolean createByRename(Path path, byte[] value) throws IOException {
-        Path temp = tempSibling(path);
+        Path temp = writeHiddenSibling(path, value);
         try {
-            try (FSDataOutputStream out = fs.create(temp, false)) {
-                out.write(value);
-                out.hsync();
-            }
             return fs.rename(temp, path);
         } finally {
             fs.delete(temp, false);
         }
     }
 
-    /** A hidden name in the same directory: never a valid key, so listings and readers skip it. */
-    private static Path tempSibling(Path path) {
-        return new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+    /**
+     * Writes the bytes durably under a hidden name in the key's directory: never a valid key, so listings
+     * and readers skip it.
+     */
+    private Path writeHiddenSibling(Path path, byte[] value) throws IOException {
+        Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+        try (FSDataOutputStream out = fs.create(temp, false)) {
+            out.write(value);
+            out.hsync();
+        } catch (IOException e) {
+            fs.delete(temp, false);
+            throw e;
+        }
+        return temp;
     }
 
     @Override

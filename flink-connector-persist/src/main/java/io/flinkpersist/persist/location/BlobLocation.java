@@ -14,7 +14,14 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
     String ACCEPTED_FORMS = "s3a://bucket/prefix, file:///absolute/dir, an absolute or relative directory path, "
             + "hdfs://namenode:8020/dir (or any scheme with a Hadoop FileSystem on the classpath), mem://name";
 
-    Pattern MEM_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    /** Why a {@code mem://} URI was rejected; shared with {@link ConsensusLocation}. */
+    String MEM_NAME_RULE = "mem:// needs a name of letters, digits, '.', '_' or '-', e.g. mem://test";
+
+    /** The name of a {@code mem://name} URI, or empty if the name is missing or has other characters. */
+    static java.util.Optional<String> memName(String memUri) {
+        String name = memUri.substring("mem:".length()).replaceFirst("^//", "");
+        return Pattern.matches("[A-Za-z0-9._-]+", name) ? java.util.Optional.of(name) : java.util.Optional.empty();
+    }
 
     /** A root on a Hadoop file system, without credentials (those are options). */
     record HadoopFs(URI root) implements BlobLocation {
@@ -43,11 +50,7 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
             return localDirectory(Paths.get(input));
         }
         if (input.toLowerCase(Locale.ROOT).startsWith("mem:")) {
-            String name = input.substring(4).replaceFirst("^//", "");
-            if (!MEM_NAME.matcher(name).matches()) {
-                throw invalid(input, "mem:// needs a name of letters, digits, '.', '_' or '-', e.g. mem://test");
-            }
-            return new InMemory(name);
+            return new InMemory(memName(input).orElseThrow(() -> invalid(input, MEM_NAME_RULE)));
         }
         URI uri;
         try {

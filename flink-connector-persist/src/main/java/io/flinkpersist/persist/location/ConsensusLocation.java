@@ -58,11 +58,8 @@ public sealed interface ConsensusLocation
             return new Postgres(input, null, null);
         }
         if (lower.startsWith("mem:")) {
-            String name = input.substring(4).replaceFirst("^//", "");
-            if (!BlobLocation.MEM_NAME.matcher(name).matches()) {
-                throw invalid(redacted(input), "mem:// needs a name of letters, digits, '.', '_' or '-', e.g. mem://test");
-            }
-            return new InMemory(name);
+            return new InMemory(BlobLocation.memName(input)
+                    .orElseThrow(() -> invalid(redacted(input), BlobLocation.MEM_NAME_RULE)));
         }
         if (lower.startsWith("jdbc:")) {
             throw invalid(redacted(input), "only jdbc:postgresql: JDBC URLs are supported");
