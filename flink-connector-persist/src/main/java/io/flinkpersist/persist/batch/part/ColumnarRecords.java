@@ -149,6 +149,34 @@ public final class ColumnarRecords {
         return byValue != 0 ? byValue : Long.compareUnsigned(times[i], time);
     }
 
+    /** Orders the keys of updates {@code i} and {@code j} as unsigned bytes. */
+    public int compareKeys(int i, int j) {
+        Objects.checkIndex(i, len);
+        Objects.checkIndex(j, len);
+        return Arrays.compareUnsigned(keyData, keyOffsets[i], keyOffsets[i + 1], keyData, keyOffsets[j], keyOffsets[j + 1]);
+    }
+
+    /** Orders the values of updates {@code i} and {@code j} as unsigned bytes. */
+    public int compareValues(int i, int j) {
+        Objects.checkIndex(i, len);
+        Objects.checkIndex(j, len);
+        return Arrays.compareUnsigned(valData, valOffsets[i], valOffsets[i + 1], valData, valOffsets[j], valOffsets[j + 1]);
+    }
+
+    /** The index of an update with the smallest key; the records must not be empty. */
+    public int minKeyIndex() {
+        if (len == 0) {
+            throw new IllegalStateException("empty records have no minimum key");
+        }
+        int min = 0;
+        for (int i = 1; i < len; i++) {
+            if (compareKeys(i, min) < 0) {
+                min = i;
+            }
+        }
+        return min;
+    }
+
     // Package-private views for the codecs; callers must not write to them.
 
     byte[] keyData() {

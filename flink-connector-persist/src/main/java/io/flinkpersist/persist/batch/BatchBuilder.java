@@ -1,0 +1,234 @@
+package io.flinkpersist.persist.batch;
+
+import io.flinkpersist.persist.InvalidUsageException;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a {@link Batch} from updates added one at a time. Not thread-safe: one writer thread owns it.
+ *
+ * <p>Updates are buffered until their encoded size reaches the target part size; the buffer is then
+ * (optionally) consolidated and becomes one part, uploaded in the background. At most
+ * {@code maxOutstandingParts} uploads are in flight: a part beyond that waits in {@link #add} for the oldest
+ * upload to finish (a stall), which bounds the builder's memory to about the target size times (max
+ * outstanding + 1) and turns slow blob storage into backpressure. Parts keep the order in which they were cut.
+ */
+public final class BatchBuilder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchBuilder.class);
+
+    private final PartWriter writer;
+    private final BatchBuilderConfig config;
+    private final BuildVersion version;
+    private final Frontier lower;
+    private final Frontier since;
+    private final UpdateBuffer buffer = new UpdateBuffer();
+    private final Deque<CompletableFuture<BatchPart>> writingParts = new ArrayDeque<>();
+    private final List<BatchPart> finishedParts = new ArrayList<>();
+    private final List<Integer> runSplits = new ArrayList<>();
+
+    private long bufferedBytes;
+    private long maxTime = -1;
+    private long numUpdates;
+    private int partsWritten;
+    private boolean finished;
+
+    // The greatest (key, value, time) of the current run, to tell whether the next consolidated part extends it.
+    private byte[] runMaxKey;
+    private byte[] runMaxValue;
+    private long runMaxTime;
+
+    /**
+     * @param lower every update must be at a time at or beyond this
+     * @param since the batch's since; {@link Frontier#MINIMUM} for user batches
+     */
+    public BatchBuilder(PartWriter writer, BuildVersion version, Frontier lower, Frontier since) {
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.config = writer.config();
+        this.version = Objects.requireNonNull(version, "version");
+        this.lower = Objects.requireNonNull(lower, "lower");
+        this.since = Objects.requireNonNull(since, "since");
+    }
+
+    public Frontier lower() {
+        return lower;
+    }
+
+    /** Parts whose upload has started but not been awaited. */
+    int writingParts() {
+        return writingParts.size();
+    }
+
+    /** Parts whose upload is known to be done. */
+    int finishedParts() {
+        return finishedParts.size();
+    }
+
+    /**
+     * Adds one update. A zero diff carries nothing and is dropped (its time is still checked).
+     *
+     * @throws InvalidUsageException.UpdateNotBeyondLower if {@code time} is below the lower
+     */
+    public Added add(byte[] key, byte[] value, long time, long diff) {
+        checkOpen();
+        if (time < 0) {
+            throw new IllegalArgumentException("time must be in [0, " + Long.MAX_VALUE + "], was " + time);
+        }
+        if (!lower.lessEqual(time)) {
+            throw new InvalidUsageException.UpdateNotBeyondLower(time, lower);
+        }
+        maxTime = Math.max(maxTime, time);
+        if (diff == 0) {
+            return Added.RECORD;
+        }
+        buffer.push(key, value, time, diff);
+        bufferedBytes += ColumnarRecords.recordSize(key.length, value.length);
+        if (bufferedBytes >= config.blobTargetSizeBytes()) {
+            flushBuffer();
+            return Added.RECORD_AND_PARTS;
+        }
+        return Added.RECORD;
+    }
+
+    /**
+     * Flushes what is buffered, waits for every upload and returns the batch {@code [lower, upper)}.
+     *
+     * @throws InvalidUsageException.InvalidBounds if {@code upper} is below the lower
+     * @throws InvalidUsageException.UpdateBeyondUpper if an update's time is not below {@code upper}
+     */
+    public Batch finish(Frontier upper) {
+        checkOpen();
+        if (upper.lessThan(lower)) {
+            throw new InvalidUsageException.InvalidBounds(lower, upper);
+        }
+        // Only uncompacted batches promise t < upper; user batches always are.
+        if (since.lessEqual(lower) && maxTime >= 0 && upper.lessEqual(maxTime)) {
+            throw new InvalidUsageException.UpdateBeyondUpper(maxTime, upper);
+        }
+        finished = true;
+        try {
+            flushBuffer();
+            while (!writingParts.isEmpty()) {
+                finishedParts.add(await(writingParts.peekFirst()));
+                writingParts.removeFirst();
+            }
+        } catch (RuntimeException e) {
+            abandon();
+            throw e;
+        }
+        HollowBatch batch = HollowBatch.of(new Description(lower, upper, since), finishedParts, numUpdates, runSplits);
+        return new Batch(version, batch, writer);
+    }
+
+    private void flushBuffer() {
+        long start = System.nanoTime();
+        ColumnarRecords.Builder records = ColumnarRecords.builder()
+                .reserve(buffer.len(), buffer.keyBytes(), buffer.valBytes());
+        byte[] keys = buffer.keyData();
+        byte[] vals = buffer.valData();
+        buffer.order(config.consolidate(), (i, diff) -> records.push(
+                keys, buffer.keyStart(i), buffer.keyEnd(i) - buffer.keyStart(i),
+                vals, buffer.valStart(i), buffer.valEnd(i) - buffer.valStart(i),
+                buffer.time(i), diff));
+        if (config.consolidate()) {
+            writer.metrics().recordConsolidation(System.nanoTime() - start);
+        }
+        buffer.clear();
+        bufferedBytes = 0;
+        ColumnarRecords part = records.build();
+        if (part.len() > 0) {
+            writePart(part);
+        }
+    }
+
+    private void writePart(ColumnarRecords part) {
+        int len = part.len();
+        if (config.consolidate()) {
+            // A sorted part extends the current run unless it starts below the run's greatest update.
+            if (runMaxKey != null && part.compareKeyValTime(0, runMaxKey, runMaxValue, runMaxTime) < 0) {
+                runSplits.add(partsWritten);
+            }
+            runMaxKey = part.key(len - 1);
+            runMaxValue = part.value(len - 1);
+            runMaxTime = part.time(len - 1);
+        } else if (partsWritten > 0) {
+            // Unsorted parts are each a run of their own.
+            runSplits.add(partsWritten);
+        }
+
+        // A part's own description has the empty upper: the batch's upper is not known until finish.
+        Description desc = new Description(lower, Frontier.EMPTY, since);
+        long index = partsWritten;
+        // Wait for room first, so that no more than the limit is ever in flight.
+        while (writingParts.size() >= config.maxOutstandingParts()) {
+            writer.metrics().recordStall();
+            finishedParts.add(await(writingParts.peekFirst()));
+            writingParts.removeFirst();
+        }
+        if (writer.shouldInline(part.goodbytes())) {
+            writingParts.addLast(CompletableFuture.completedFuture(writer.writeInline(desc, index, part)));
+        } else {
+            byte[] keyLower = ByteBounds.truncateLower(
+                    part.key(config.consolidate() ? 0 : part.minKeyIndex()), config.keyLowerMaxBytes());
+            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, null));
+        }
+        partsWritten++;
+        numUpdates += len;
+    }
+
+    private BatchPart await(CompletableFuture<BatchPart> part) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            throw PartWriter.unwrap(e);
+        }
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("this batch builder was already finished or closed");
+        }
+    }
+
+    /**
+     * Abandons an unfinished builder: waits for uploads in flight and deletes every part written so far, so
+     * that nothing leaks. Does nothing after {@link #finish}.
+     */
+    @Override
+    public void close() {
+        if (!finished) {
+            finished = true;
+            abandon();
+        }
+    }
+
+    private void abandon() {
+        List<BatchPart> written = new ArrayList<>(finishedParts);
+        for (CompletableFuture<BatchPart> part : writingParts) {
+            try {
+                written.add(part.join());
+            } catch (CompletionException e) {
+                LOG.debug("upload of an abandoned part failed", e);
+            }
+        }
+        writingParts.clear();
+        finishedParts.clear();
+        try {
+            writer.delete(written);
+        } catch (RuntimeException e) {
+            LOG.warn("could not delete {} parts of an abandoned batch of shard {}: {}",
+                    written.size(), writer.shardId(), written.stream().map(BatchPart::printableName).toList(), e);
+        }
+        buffer.clear();
+    }
+}

@@ -1,0 +1,174 @@
+package io.flinkpersist.persist.batch;
+
+import io.flinkpersist.persist.InvalidUsageException;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
+import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.time.FrontierProtos;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A batch as recorded in shard state: its description, its parts in order, its number of updates and where
+ * each sorted run of parts starts. Immutable; a view over {@link ProtoHollowBatch} so that unknown fields
+ * survive.
+ */
+public final class HollowBatch {
+    private final ProtoHollowBatch proto;
+    private final Description desc;
+    private final List<BatchPart> parts;
+
+    private HollowBatch(ProtoHollowBatch proto) {
+        this.proto = proto;
+        this.desc = FrontierProtos.fromStateDescription(proto.getDesc());
+        List<BatchPart> list = new ArrayList<>(proto.getPartsCount());
+        for (ProtoHollowBatchPart part : proto.getPartsList()) {
+            list.add(new BatchPart(part));
+        }
+        this.parts = List.copyOf(list);
+        List<Long> runs = proto.getRunsList();
+        for (int i = 0; i < runs.size(); i++) {
+            long split = runs.get(i);
+            if (split <= 0 || split >= parts.size() || i > 0 && split <= runs.get(i - 1)) {
+                throw new IllegalArgumentException("invalid run splits " + runs + " for " + parts.size()
+                        + " parts: each must be in (0, parts) and strictly increasing");
+            }
+        }
+    }
+
+    public static HollowBatch of(Description desc, List<BatchPart> parts, long len, List<Integer> runSplits) {
+        ProtoHollowBatch.Builder b = ProtoHollowBatch.newBuilder()
+                .setDesc(FrontierProtos.toStateDescription(desc))
+                .setLen(len);
+        parts.forEach(p -> b.addParts(p.proto()));
+        runSplits.forEach(split -> b.addRuns(split));
+        return new HollowBatch(b.build());
+    }
+
+    public static HollowBatch fromProto(ProtoHollowBatch proto) {
+        return new HollowBatch(Objects.requireNonNull(proto, "proto"));
+    }
+
+    public ProtoHollowBatch toProto() {
+        return proto;
+    }
+
+    public Description desc() {
+        return desc;
+    }
+
+    public List<BatchPart> parts() {
+        return parts;
+    }
+
+    /** The number of updates in the batch. */
+    public long len() {
+        return proto.getLen();
+    }
+
+    /** Indices into {@link #parts()} where a new sorted run starts; empty: all parts form one run. */
+    public List<Long> runSplits() {
+        return proto.getRunsList();
+    }
+
+    /** Whether any part has been rewritten with {@link #rewriteTs}. */
+    public boolean hasRewrite() {
+        return parts.stream().anyMatch(p -> p.tsRewrite().isPresent());
+    }
+
+    /** Bytes of updates held inline in this batch's metadata. */
+    public long inlineBytes() {
+        return parts.stream().mapToLong(BatchPart::inlineBytes).sum();
+    }
+
+    HollowBatch withParts(List<BatchPart> newParts) {
+        ProtoHollowBatch.Builder b = proto.toBuilder().clearParts();
+        newParts.forEach(p -> b.addParts(p.proto()));
+        return new HollowBatch(b.build());
+    }
+
+    /**
+     * Advances every time of this not-yet-appended batch to {@code frontier} and moves its upper to
+     * {@code newUpper}: metadata only, recorded on each part as {@code ts_rewrite}. May be repeated, but
+     * neither the frontier nor the upper may go back.
+     *
+     * @throws InvalidUsageException.InvalidRewrite naming the rule that was broken
+     */
+    public HollowBatch rewriteTs(Frontier frontier, Frontier newUpper) {
+        if (!frontier.lessThan(newUpper)) {
+            throw new InvalidUsageException.InvalidRewrite(
+                    "rewrite frontier " + frontier + " is not less than rewrite upper " + newUpper);
+        }
+        if (newUpper.lessThan(desc.upper())) {
+            throw new InvalidUsageException.InvalidRewrite(
+                    "rewrite upper " + newUpper + " is less than batch upper " + desc.upper());
+        }
+        if (frontier.lessThan(desc.lower())) {
+            throw new InvalidUsageException.InvalidRewrite(
+                    "rewrite frontier " + frontier + " is less than batch lower " + desc.lower());
+        }
+        if (!desc.since().equals(Frontier.MINIMUM)) {
+            throw new InvalidUsageException.InvalidRewrite(
+                    "batch since " + desc.since() + " is not the minimum " + Frontier.MINIMUM);
+        }
+        List<BatchPart> rewritten = new ArrayList<>(parts.size());
+        for (BatchPart part : parts) {
+            if (part.isRunRef()) {
+                throw new InvalidUsageException.InvalidRewrite("a spilled run " + part.printableName() + " cannot be rewritten");
+            }
+            Frontier previous = part.tsRewrite().orElse(null);
+            if (previous != null && frontier.lessThan(previous)) {
+                throw new InvalidUsageException.InvalidRewrite("rewrite frontier " + frontier
+                        + " is less than the part's earlier rewrite frontier " + previous);
+            }
+            rewritten.add(part.withTsRewrite(frontier));
+        }
+        ProtoHollowBatch.Builder b = proto.toBuilder()
+                .setDesc(FrontierProtos.toStateDescription(new Description(desc.lower(), newUpper, desc.since())))
+                .clearParts();
+        rewritten.forEach(p -> b.addParts(p.proto()));
+        return new HollowBatch(b.build());
+    }
+
+    /**
+     * Checks that {@code batch} may be appended as the interval {@code truncate}: it must cover the interval
+     * (its lower at or below, its upper at or above). If any batch of the append was rewritten, no
+     * truncation is allowed at all: the upper must match exactly and no part may hold data below the lower.
+     */
+    public static void validateTruncateBatch(HollowBatch batch, Description truncate, boolean anyBatchRewrite) {
+        Description own = batch.desc();
+        if (anyBatchRewrite) {
+            if (!truncate.upper().equals(own.upper())) {
+                throw new InvalidUsageException.InvalidRewrite("rewritten batch might have data past "
+                        + truncate.upper() + " up to " + own.upper());
+            }
+            for (BatchPart part : batch.parts()) {
+                Frontier partLowerBound = part.tsRewrite().orElse(own.lower());
+                if (!truncate.lower().lessEqual(partLowerBound)) {
+                    throw new InvalidUsageException.InvalidRewrite("rewritten batch might have data below "
+                            + truncate.lower() + " at " + partLowerBound);
+                }
+            }
+        }
+        if (!own.lower().lessEqual(truncate.lower()) || own.upper().lessThan(truncate.upper())) {
+            throw new InvalidUsageException.InvalidBatchBounds(own.lower(), own.upper(), truncate.lower(), truncate.upper());
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HollowBatch other && other.proto.equals(proto);
+    }
+
+    @Override
+    public int hashCode() {
+        return proto.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "HollowBatch{desc=" + desc + ", len=" + len() + ", parts=" + parts + ", runs=" + runSplits() + "}";
+    }
+}

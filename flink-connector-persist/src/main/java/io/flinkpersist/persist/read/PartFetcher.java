@@ -1,0 +1,71 @@
+package io.flinkpersist.persist.read;
+
+import io.flinkpersist.persist.batch.BatchPart;
+import io.flinkpersist.persist.batch.part.BlobTraceBatchPart;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.batch.part.InlinePartCodec;
+import io.flinkpersist.persist.batch.part.ParquetPartCodec;
+import io.flinkpersist.persist.batch.part.PartDecodeException;
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
+import java.util.Objects;
+
+/**
+ * Reads the updates of one part of a batch as registered in shard state: fetched from blob (or decoded
+ * inline), every time advanced by the part's {@code ts_rewrite}, and cut to the registered description when
+ * the part was written for a wider one (a user batch appended as a narrower interval).
+ */
+public final class PartFetcher {
+    private final ShardId shardId;
+    private final Blob blob;
+
+    public PartFetcher(ShardId shardId, Blob blob) {
+        this.shardId = Objects.requireNonNull(shardId, "shardId");
+        this.blob = Objects.requireNonNull(blob, "blob");
+    }
+
+    /**
+     * @throws PartDecodeException if the part is missing, corrupt, or does not fit the registered description
+     */
+    public ColumnarRecords fetch(Description registered, BatchPart part) {
+        BlobTraceBatchPart decoded;
+        if (part.isInline()) {
+            decoded = InlinePartCodec.decode(part.printableName(), part.encodedInlinePart());
+        } else {
+            String key = part.blobKey(shardId);
+            byte[] bytes = blob.get(key).orElseThrow(() -> new PartDecodeException(key,
+                    "the part is referenced by the shard but missing from blob"));
+            decoded = ParquetPartCodec.decode(key, bytes);
+        }
+        Frontier rewrite = part.tsRewrite().orElse(null);
+        Description written = decoded.desc();
+        boolean truncate = !written.lower().equals(registered.lower()) || !written.upper().equals(registered.upper());
+        if (truncate) {
+            if (!written.lower().lessEqual(registered.lower())
+                    || rewrite == null && !registered.upper().lessEqual(written.upper())
+                    || !written.since().equals(Frontier.MINIMUM)) {
+                throw new PartDecodeException(part.printableName(), "part description " + written
+                        + " cannot be cut to the registered " + registered);
+            }
+        } else if (!written.equals(registered)) {
+            throw new PartDecodeException(part.printableName(), "part description " + written
+                    + " differs from the registered " + registered);
+        }
+        if (rewrite == null && !truncate) {
+            return decoded.updates();
+        }
+        ColumnarRecords updates = decoded.updates();
+        ColumnarRecords.Builder kept = ColumnarRecords.builder()
+                .reserve(updates.len(), updates.keyBytes(), updates.valueBytes());
+        for (int i = 0; i < updates.len(); i++) {
+            long time = rewrite == null ? updates.time(i) : rewrite.advance(updates.time(i));
+            if (truncate && !(registered.lower().lessEqual(time) && !registered.upper().lessEqual(time))) {
+                continue;
+            }
+            kept.push(updates.key(i), updates.value(i), time, updates.diff(i));
+        }
+        return kept.build();
+    }
+}
