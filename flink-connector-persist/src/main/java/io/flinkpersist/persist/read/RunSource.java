@@ -1,0 +1,81 @@
+package io.flinkpersist.persist.read;
+
+import io.flinkpersist.persist.batch.BatchPart;
+import io.flinkpersist.persist.batch.HollowBatch;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.time.Description;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Turns a batch into the sorted runs a {@link Consolidator} merges, fetching each part only when its run's
+ * iterator reaches it.
+ */
+public final class RunSource {
+    private final PartFetcher fetcher;
+
+    public RunSource(PartFetcher fetcher) {
+        this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+    }
+
+    /**
+     * Whether every part of {@code batch} is known to be sorted. A batch written with {@code consolidate = false}
+     * has each part as a run of its own, so such a batch may hold unsorted parts; a consolidated batch can look
+     * the same (one part, or parts that each start below the one before), and is then sorted again needlessly but
+     * correctly.
+     */
+    public static boolean partsKnownSorted(HollowBatch batch) {
+        return batch.runSplits().size() + 1 < batch.parts().size();
+    }
+
+    /**
+     * The batch's runs, each a lazy sequence of parts: fetched through {@link PartFetcher} (so cut to
+     * {@code registered} and with {@code ts_rewrite} applied), then given to {@code partTransform}.
+     *
+     * @param registered the batch's description as registered in shard state
+     * @param partsSorted whether every part is sorted (see {@link #partsKnownSorted}); when false, each part is
+     *     sorted and consolidated after the transform and becomes a run of its own, whatever the run splits say
+     * @param partTransform applied to each fetched part, such as {@link PartTimes#mapTimes}; when
+     *     {@code partsSorted}, it must keep a sorted part sorted
+     */
+    public List<Iterator<ColumnarRecords>> runs(HollowBatch batch, Description registered, boolean partsSorted,
+            UnaryOperator<ColumnarRecords> partTransform) {
+        List<BatchPart> parts = batch.parts();
+        List<Iterator<ColumnarRecords>> runs = new ArrayList<>();
+        if (!partsSorted) {
+            for (BatchPart part : parts) {
+                runs.add(lazyParts(List.of(part), registered,
+                        records -> PartSorter.sortAndConsolidate(partTransform.apply(records))));
+            }
+            return runs;
+        }
+        int start = 0;
+        for (long split : batch.runSplits()) {
+            runs.add(lazyParts(parts.subList(start, (int) split), registered, partTransform));
+            start = (int) split;
+        }
+        if (start < parts.size()) {
+            runs.add(lazyParts(parts.subList(start, parts.size()), registered, partTransform));
+        }
+        return runs;
+    }
+
+    private Iterator<ColumnarRecords> lazyParts(List<BatchPart> parts, Description registered,
+            UnaryOperator<ColumnarRecords> transform) {
+        Iterator<BatchPart> remaining = parts.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return remaining.hasNext();
+            }
+
+            @Override
+            public ColumnarRecords next() {
+                return transform.apply(fetcher.fetch(registered, remaining.next()));
+            }
+        };
+    }
+}
