@@ -149,4 +149,31 @@ public abstract sealed class InvalidUsageException extends IllegalArgumentExcept
             super("invalid transmittable batch: " + reason);
         }
     }
+
+    /** A handle whose codecs differ from the ones the shard was created with. */
+    public static final class CodecMismatch extends InvalidUsageException {
+        private static final long serialVersionUID = 1L;
+
+        public CodecMismatch(ShardId shardId, String shardCodecs, String requestedCodecs) {
+            super("shard " + shardId + " was created with codecs " + shardCodecs + " but was opened with " + requestedCodecs);
+        }
+    }
+
+    /** An append of parts over an empty time interval (lower = upper): they could never be read. */
+    public static final class InvalidEmptyTimeInterval extends InvalidUsageException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidEmptyTimeInterval(Frontier lower, Frontier upper) {
+            super("an append with data needs a non-empty interval, but lower " + lower + " equals upper " + upper);
+        }
+    }
+
+    /** A read at a time the shard can no longer distinguish: below its since. */
+    public static final class AsOfBelowSince extends InvalidUsageException {
+        private static final long serialVersionUID = 1L;
+
+        public AsOfBelowSince(long asOf, Frontier since) {
+            super("cannot read as of " + asOf + ": history below the shard's since " + since + " has been compacted");
+        }
+    }
 }

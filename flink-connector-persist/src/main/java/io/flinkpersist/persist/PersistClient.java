@@ -1,0 +1,130 @@
+package io.flinkpersist.persist;
+
+import io.flinkpersist.persist.batch.BatchWriteMetrics;
+import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.state.Codecs;
+import io.flinkpersist.persist.write.WriteHandle;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point of the persist core: opened on a {@link PersistLocation}, it hands out write and read
+ * handles on shards. A shard that does not exist yet is created on first use (upper = since = [0]).
+ * Thread-safe; close it to release the stores and the upload threads.
+ */
+public final class PersistClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PersistClient.class);
+
+    private final PersistLocation location;
+    private final PersistConfig config;
+    private final Blob blob;
+    private final Consensus consensus;
+    private final ExecutorService uploads;
+    private final BatchWriteMetrics metrics = new BatchWriteMetrics();
+    private final BuildVersion version = BuildVersion.current();
+
+    private PersistClient(PersistLocation location, PersistConfig config, Blob blob, Consensus consensus) {
+        this.location = location;
+        this.config = config;
+        this.blob = blob;
+        this.consensus = consensus;
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "persist-upload-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.uploads = Executors.newFixedThreadPool(config.uploadThreads(), factory);
+    }
+
+    public static PersistClient open(PersistLocation location, PersistConfig config) {
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(config, "config");
+        Blob blob = location.openBlob(config.hadoopOptions(), config.retryPolicy());
+        Consensus consensus;
+        try {
+            consensus = location.openConsensus(config.postgres(), config.sqlite());
+        } catch (RuntimeException e) {
+            blob.close();
+            throw e;
+        }
+        LOG.info("Opened persist client on {}", location);
+        return new PersistClient(location, config, blob, consensus);
+    }
+
+    public PersistLocation location() {
+        return location;
+    }
+
+    public PersistConfig config() {
+        return config;
+    }
+
+    /** Counters of every batch written through this client. */
+    public BatchWriteMetrics metrics() {
+        return metrics;
+    }
+
+    /** The blob store, for tools that inspect parts. */
+    public Blob blob() {
+        return blob;
+    }
+
+    /** A writer with a fresh id. */
+    public WriteHandle openWriter(ShardId shardId, Codecs codecs) {
+        return openWriter(shardId, codecs, WriterId.random());
+    }
+
+    /**
+     * A writer with the given id: a writer that reopens with the same id recognises the appends it committed
+     * before (while its lease lasts).
+     *
+     * @throws InvalidUsageException.CodecMismatch if the shard exists with other codecs
+     */
+    public WriteHandle openWriter(ShardId shardId, Codecs codecs, WriterId writerId) {
+        PartWriter parts = new PartWriter(shardId, blob, config.batch(), uploads, metrics);
+        return new WriteHandle(writerId, applier(shardId, codecs), parts, version, config.writerLease().toMillis(),
+                config.inlineWritesTotalMaxBytes());
+    }
+
+    /**
+     * A leased reader, registered with its since at the shard's since.
+     *
+     * @throws InvalidUsageException.CodecMismatch if the shard exists with other codecs
+     */
+    public ReadHandle openReader(ShardId shardId, Codecs codecs) {
+        return ReadHandle.register(applier(shardId, codecs), blob, config.readerLease().toMillis());
+    }
+
+    private Applier applier(ShardId shardId, Codecs codecs) {
+        return new Applier(shardId, consensus, codecs, version, config.clockMs(), config.retryPolicy());
+    }
+
+    @Override
+    public void close() {
+        uploads.shutdown();
+        try {
+            consensus.close();
+        } finally {
+            blob.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PersistClient{" + location + "}";
+    }
+}

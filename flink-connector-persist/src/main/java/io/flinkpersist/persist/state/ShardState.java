@@ -1,0 +1,186 @@
+package io.flinkpersist.persist.state;
+
+import io.flinkpersist.persist.batch.HollowBatch;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.LeasedReaderId;
+import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.time.Frontier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One version of a shard's metadata: its frontiers, the batches appended so far, and the handles that hold
+ * leases on it. Immutable; every change makes a new value, and {@link #nextVersion} stamps it as the
+ * successor that is compare-and-set into consensus.
+ *
+ * <p>The upper is the upper of the last appended batch (batches are contiguous); the since only moves
+ * forward, to the least since held by a leased reader.
+ */
+public final class ShardState {
+    private final ShardId shardId;
+    private final SeqNo seqNo;
+    private final long walltimeMs;
+    private final BuildVersion applierVersion;
+    private final Codecs codecs;
+    private final Frontier since;
+    private final List<HollowBatch> batches;
+    private final SortedMap<WriterId, WriterState> writers;
+    private final SortedMap<LeasedReaderId, ReaderState> readers;
+
+    ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
+            Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
+            SortedMap<LeasedReaderId, ReaderState> readers) {
+        this.shardId = Objects.requireNonNull(shardId, "shardId");
+        this.seqNo = Objects.requireNonNull(seqNo, "seqNo");
+        this.walltimeMs = walltimeMs;
+        this.applierVersion = Objects.requireNonNull(applierVersion, "applierVersion");
+        this.codecs = Objects.requireNonNull(codecs, "codecs");
+        this.since = Objects.requireNonNull(since, "since");
+        this.batches = List.copyOf(batches);
+        this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(writers));
+        this.readers = Collections.unmodifiableSortedMap(new TreeMap<>(readers));
+    }
+
+    /** The first version of a shard: nothing written, upper = since = [0]. */
+    public static ShardState initial(ShardId shardId, Codecs codecs, BuildVersion version, long nowMs) {
+        return new ShardState(shardId, SeqNo.of(1), nowMs, version, codecs, Frontier.MINIMUM, List.of(),
+                new TreeMap<>(), new TreeMap<>());
+    }
+
+    public ShardId shardId() {
+        return shardId;
+    }
+
+    public SeqNo seqNo() {
+        return seqNo;
+    }
+
+    public long walltimeMs() {
+        return walltimeMs;
+    }
+
+    public BuildVersion applierVersion() {
+        return applierVersion;
+    }
+
+    public Codecs codecs() {
+        return codecs;
+    }
+
+    public Frontier since() {
+        return since;
+    }
+
+    public Frontier upper() {
+        return batches.isEmpty() ? Frontier.MINIMUM : batches.get(batches.size() - 1).desc().upper();
+    }
+
+    public List<HollowBatch> batches() {
+        return batches;
+    }
+
+    public SortedMap<WriterId, WriterState> writers() {
+        return writers;
+    }
+
+    public SortedMap<LeasedReaderId, ReaderState> readers() {
+        return readers;
+    }
+
+    /** Bytes of updates held inline in this state's batches. */
+    public long inlineBytes() {
+        return batches.stream().mapToLong(HollowBatch::inlineBytes).sum();
+    }
+
+    /**
+     * The successor of this version: seqno + 1, a walltime that strictly increases even if the clock does
+     * not, the writing code's version, and every lease that ran out by {@code nowMs} dropped.
+     */
+    public ShardState nextVersion(long nowMs, BuildVersion version) {
+        ShardState expired = expire(nowMs);
+        return new ShardState(shardId, seqNo.next(), Math.max(nowMs, walltimeMs + 1), version, codecs,
+                expired.since, batches, expired.writers, expired.readers);
+    }
+
+    /** This state without writers and readers whose lease ran out by {@code nowMs}. */
+    public ShardState expire(long nowMs) {
+        SortedMap<WriterId, WriterState> liveWriters = new TreeMap<>(writers);
+        liveWriters.values().removeIf(w -> w.isExpired(nowMs));
+        SortedMap<LeasedReaderId, ReaderState> liveReaders = new TreeMap<>(readers);
+        liveReaders.values().removeIf(r -> r.isExpired(nowMs));
+        return with(batches, liveWriters, liveReaders);
+    }
+
+    /** With {@code batch} appended; a batch with an empty time interval changes nothing and is not kept. */
+    public ShardState withAppended(HollowBatch batch) {
+        if (!batch.desc().lower().equals(upper())) {
+            throw new IllegalStateException("batch " + batch.desc() + " does not start at the shard upper " + upper());
+        }
+        if (batch.desc().isEmptyInterval()) {
+            return this;
+        }
+        List<HollowBatch> appended = new ArrayList<>(batches);
+        appended.add(batch);
+        return with(appended, writers, readers);
+    }
+
+    public ShardState withWriter(WriterId id, WriterState writer) {
+        SortedMap<WriterId, WriterState> updated = new TreeMap<>(writers);
+        updated.put(id, writer);
+        return with(batches, updated, readers);
+    }
+
+    public ShardState withoutWriter(WriterId id) {
+        SortedMap<WriterId, WriterState> updated = new TreeMap<>(writers);
+        updated.remove(id);
+        return with(batches, updated, readers);
+    }
+
+    public ShardState withReader(LeasedReaderId id, ReaderState reader) {
+        SortedMap<LeasedReaderId, ReaderState> updated = new TreeMap<>(readers);
+        updated.put(id, reader);
+        return with(batches, writers, updated);
+    }
+
+    public ShardState withoutReader(LeasedReaderId id) {
+        SortedMap<LeasedReaderId, ReaderState> updated = new TreeMap<>(readers);
+        updated.remove(id);
+        return with(batches, writers, updated);
+    }
+
+    /** Recomputes the since from the readers: the least of theirs, never going back; unchanged without readers. */
+    private ShardState with(List<HollowBatch> newBatches, SortedMap<WriterId, WriterState> newWriters,
+            SortedMap<LeasedReaderId, ReaderState> newReaders) {
+        Frontier newSince = since;
+        if (!newReaders.isEmpty()) {
+            Frontier least = newReaders.values().stream().map(ReaderState::since).min(Frontier::compareTo).orElseThrow();
+            newSince = Frontier.max(since, least);
+        }
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters, newReaders);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ShardState other && other.shardId.equals(shardId) && other.seqNo.equals(seqNo)
+                && other.walltimeMs == walltimeMs && other.applierVersion.equals(applierVersion)
+                && other.codecs.equals(codecs) && other.since.equals(since) && other.batches.equals(batches)
+                && other.writers.equals(writers) && other.readers.equals(readers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(shardId, seqNo, since, batches);
+    }
+
+    @Override
+    public String toString() {
+        return "ShardState{" + shardId + " " + seqNo + ", since=" + since + ", upper=" + upper() + ", batches="
+                + batches.size() + ", writers=" + writers.keySet() + ", readers=" + readers.keySet() + "}";
+    }
+}

@@ -1,0 +1,229 @@
+package io.flinkpersist.persist.write;
+
+import io.flinkpersist.persist.InvalidUsageException;
+import io.flinkpersist.persist.batch.Batch;
+import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.batch.BatchPart;
+import io.flinkpersist.persist.batch.HollowBatch;
+import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.IdempotencyToken;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.Transition;
+import io.flinkpersist.persist.state.WriterState;
+import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes to one shard: builds batches and appends them with {@link #compareAndAppend}, the linearizable
+ * append that commits iff the shard's upper is the expected one. Thread-safe for appends; each
+ * {@link BatchBuilder} is single-threaded.
+ */
+public final class WriteHandle implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteHandle.class);
+
+    private final WriterId writerId;
+    private final Applier applier;
+    private final PartWriter partWriter;
+    private final BuildVersion version;
+    private final long leaseDurationMs;
+    private final long inlineWritesTotalMaxBytes;
+
+    /**
+     * @param writerId who appends; a writer that must recognise its own appends across restarts (a sink's
+     *     committer) keeps the same id, since idempotency tokens are remembered per writer
+     */
+    public WriteHandle(WriterId writerId, Applier applier, PartWriter partWriter, BuildVersion version,
+            long leaseDurationMs, long inlineWritesTotalMaxBytes) {
+        this.writerId = Objects.requireNonNull(writerId, "writerId");
+        this.applier = Objects.requireNonNull(applier, "applier");
+        this.partWriter = Objects.requireNonNull(partWriter, "partWriter");
+        this.version = Objects.requireNonNull(version, "version");
+        this.leaseDurationMs = leaseDurationMs;
+        this.inlineWritesTotalMaxBytes = inlineWritesTotalMaxBytes;
+    }
+
+    public ShardId shardId() {
+        return applier.shardId();
+    }
+
+    public WriterId writerId() {
+        return writerId;
+    }
+
+    /** A builder of a batch whose updates are all at or beyond {@code lower}. */
+    public BatchBuilder builder(Frontier lower) {
+        return new BatchBuilder(partWriter, version, lower, Frontier.MINIMUM);
+    }
+
+    /** Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes. */
+    public Batch batchFromTransmittable(byte[] transmittable) {
+        return Batch.fromTransmittable(transmittable, partWriter);
+    }
+
+    /** The shard's upper as last seen by this handle (no I/O). */
+    public Frontier upper() {
+        return applier.cached().upper();
+    }
+
+    /** The shard's current upper, read from consensus. */
+    public Frontier fetchRecentUpper() {
+        return applier.fetch().upper();
+    }
+
+    /** See {@link #compareAndAppend(List, Frontier, Frontier, IdempotencyToken)}, with a fresh token. */
+    public AppendResult compareAndAppend(List<Batch> batches, Frontier expectedUpper, Frontier newUpper) {
+        return compareAndAppend(batches, expectedUpper, newUpper, IdempotencyToken.random());
+    }
+
+    /**
+     * Appends {@code batches} as the interval {@code [expectedUpper, newUpper)} iff the shard's upper is
+     * {@code expectedUpper}; the batches together become one batch of the shard. With no batches it just
+     * advances the upper.
+     *
+     * <p>{@code token} names this logical append: if this writer's last committed append had the same token
+     * and upper (a retry, or a replay after a restart that kept the writer), the answer is
+     * {@link AppendResult.AlreadyCommitted} and nothing is appended twice. On success the batches are
+     * consumed; on {@link AppendResult.UpperMismatch} the caller still owns them.
+     *
+     * @throws InvalidUsageException if a batch is from another shard or does not fit the interval
+     */
+    public AppendResult compareAndAppend(List<Batch> batches, Frontier expectedUpper, Frontier newUpper,
+            IdempotencyToken token) {
+        if (newUpper.lessThan(expectedUpper)) {
+            throw new InvalidUsageException.InvalidBounds(expectedUpper, newUpper);
+        }
+        for (Batch batch : batches) {
+            if (!batch.shardId().equals(shardId())) {
+                throw new InvalidUsageException.BatchNotFromThisShard(batch.shardId().toString(), shardId());
+            }
+        }
+        boolean flushedInline = false;
+        while (true) {
+            HollowBatch combined = combine(batches, expectedUpper, newUpper);
+            if (!combined.parts().isEmpty() && expectedUpper.equals(newUpper)) {
+                throw new InvalidUsageException.InvalidEmptyTimeInterval(expectedUpper, newUpper);
+            }
+            Outcome outcome = applier.apply("compare_and_append", (state, afterIndeterminate) ->
+                    appendTransition(state, afterIndeterminate, combined, expectedUpper, newUpper, token));
+            if (outcome == Outcome.INLINE_BACKPRESSURE && !flushedInline) {
+                // The shard's metadata holds too many inline bytes: write ours to blob and try again.
+                LOG.info("Shard {} holds too many inline bytes; flushing {} batches to blob", shardId(), batches.size());
+                batches.forEach(Batch::flushToBlob);
+                flushedInline = true;
+                continue;
+            }
+            ShardState state = applier.cached();
+            if (outcome == Outcome.UPPER_MISMATCH) {
+                // The decision may have come from a stale cached state: only a fresh one can refuse.
+                ShardState fresh = applier.fetch();
+                if (!fresh.seqNo().equals(state.seqNo())) {
+                    continue;
+                }
+            }
+            switch (outcome) {
+                case COMMITTED:
+                    batches.forEach(Batch::markConsumed);
+                    return new AppendResult.Committed(state.seqNo());
+                case ALREADY_COMMITTED:
+                    batches.forEach(Batch::markConsumed);
+                    return new AppendResult.AlreadyCommitted(newUpper);
+                default:
+                    return new AppendResult.UpperMismatch(expectedUpper, state.upper());
+            }
+        }
+    }
+
+    private enum Outcome { COMMITTED, ALREADY_COMMITTED, UPPER_MISMATCH, INLINE_BACKPRESSURE }
+
+    private Transition<Outcome> appendTransition(ShardState state, boolean afterIndeterminate, HollowBatch batch,
+            Frontier expectedUpper, Frontier newUpper, IdempotencyToken token) {
+        long now = applier.nowMs();
+        WriterState writer = state.writers().get(writerId);
+        if (writer == null) {
+            // Writers register implicitly on their first append.
+            writer = WriterState.registered(now, leaseDurationMs);
+        }
+        if (writer.mostRecentWriteToken().equals(token)) {
+            if (!writer.mostRecentWriteUpper().equals(newUpper) || state.upper().lessThan(newUpper)) {
+                throw new IllegalStateException("idempotency token " + token + " was committed with upper "
+                        + writer.mostRecentWriteUpper() + " but is now used with " + newUpper);
+            }
+            return Transition.answer(Outcome.ALREADY_COMMITTED);
+        }
+        if (!state.upper().equals(expectedUpper)) {
+            if (afterIndeterminate && !writer.mostRecentWriteUpper().lessThan(newUpper)) {
+                // Our earlier attempt may have landed and been followed by other appends: the token is gone.
+                throw new IllegalStateException("cannot tell whether an indeterminate compare_and_append of shard "
+                        + shardId() + " to " + newUpper + " committed: the shard's upper is now " + state.upper());
+            }
+            return Transition.answer(Outcome.UPPER_MISMATCH);
+        }
+        long inline = batch.inlineBytes();
+        if (inline > 0 && state.inlineBytes() + inline >= inlineWritesTotalMaxBytes) {
+            return Transition.answer(Outcome.INLINE_BACKPRESSURE);
+        }
+        ShardState next = state.withAppended(batch).withWriter(writerId, writer.wrote(token, newUpper, now));
+        return Transition.write(next, Outcome.COMMITTED);
+    }
+
+    /** Checks each batch against the interval and concatenates their parts and runs into one batch. */
+    private static HollowBatch combine(List<Batch> batches, Frontier expectedUpper, Frontier newUpper) {
+        Description desc = Description.of(expectedUpper, newUpper);
+        boolean anyRewrite = batches.stream().anyMatch(b -> b.hollowBatch().hasRewrite());
+        List<BatchPart> parts = new ArrayList<>();
+        List<Integer> runSplits = new ArrayList<>();
+        long len = 0;
+        for (Batch batch : batches) {
+            HollowBatch hollow = batch.hollowBatch();
+            HollowBatch.validateTruncateBatch(hollow, desc, anyRewrite);
+            if (hollow.parts().isEmpty()) {
+                continue;
+            }
+            // Each batch's runs stay runs of their own: a new run starts where its parts start.
+            if (!parts.isEmpty()) {
+                runSplits.add(parts.size());
+            }
+            int offset = parts.size();
+            hollow.runSplits().forEach(split -> runSplits.add(offset + Math.toIntExact(split)));
+            parts.addAll(hollow.parts());
+            len += hollow.len();
+        }
+        return HollowBatch.of(desc, parts, len, runSplits);
+    }
+
+    /** Removes this writer from the shard's state; its idempotency history goes with it. */
+    public void expire() {
+        applier.apply("expire_writer", (state, afterIndeterminate) -> state.writers().containsKey(writerId)
+                ? Transition.write(state.withoutWriter(writerId), null)
+                : Transition.answer(null));
+    }
+
+    /** Refreshes this writer's lease if it is registered. */
+    public void heartbeat() {
+        applier.apply("heartbeat_writer", (state, afterIndeterminate) -> {
+            WriterState writer = state.writers().get(writerId);
+            return writer == null ? Transition.answer(null)
+                    : Transition.write(state.withWriter(writerId, writer.heartbeat(applier.nowMs())), null);
+        });
+    }
+
+    /** Expires the writer. */
+    @Override
+    public void close() {
+        expire();
+    }
+
+    @Override
+    public String toString() {
+        return "WriteHandle{" + shardId() + ", " + writerId + "}";
+    }
+}

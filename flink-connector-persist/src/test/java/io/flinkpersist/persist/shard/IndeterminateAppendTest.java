@@ -1,0 +1,122 @@
+package io.flinkpersist.persist.shard;
+
+import static io.flinkpersist.persist.shard.ShardContractTest.CODECS;
+import static io.flinkpersist.persist.shard.ShardContractTest.batch;
+import static io.flinkpersist.persist.shard.ShardContractTest.read;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkpersist.persist.batch.BatchBuilderConfig;
+import io.flinkpersist.persist.batch.BatchWriteMetrics;
+import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.blob.MemBlob;
+import io.flinkpersist.persist.consensus.CasResult;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.consensus.MemConsensus;
+import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.external.ExternalException;
+import io.flinkpersist.persist.external.RetryPolicy;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.write.AppendResult;
+import io.flinkpersist.persist.write.WriteHandle;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A compare-and-set whose outcome is unknown is resolved by re-reading state, never by guessing. */
+class IndeterminateAppendTest {
+    /** Fails the next compare-and-set indeterminately, after (or instead of) performing it. */
+    private static final class AmbiguousConsensus implements Consensus {
+        final MemConsensus delegate = new MemConsensus();
+        volatile Boolean failNextAfterCommitting;
+
+        @Override
+        public Optional<VersionedData> head(String key) {
+            return delegate.head(key);
+        }
+
+        @Override
+        public CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next) {
+            Boolean afterCommitting = failNextAfterCommitting;
+            if (afterCommitting == null) {
+                return delegate.compareAndSet(key, expected, next);
+            }
+            failNextAfterCommitting = null;
+            if (afterCommitting) {
+                delegate.compareAndSet(key, expected, next);
+            }
+            throw ExternalException.indeterminate("connection lost after the statement was sent", null);
+        }
+
+        @Override
+        public List<VersionedData> scan(String key, SeqNo from, int limit) {
+            return delegate.scan(key, from, limit);
+        }
+
+        @Override
+        public long truncate(String key, SeqNo seqNo) {
+            return delegate.truncate(key, seqNo);
+        }
+
+        @Override
+        public List<String> listKeys() {
+            return delegate.listKeys();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private final ShardId shard = ShardId.random();
+    private final AmbiguousConsensus consensus = new AmbiguousConsensus();
+    private final MemBlob blob = new MemBlob();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void shutdown() {
+        executor.shutdownNow();
+    }
+
+    private Applier applier() {
+        return new Applier(shard, consensus, CODECS, BuildVersion.current(), System::currentTimeMillis,
+                new RetryPolicy(4, Duration.ofMillis(1), 2, Duration.ofMillis(5)));
+    }
+
+    private WriteHandle writer() {
+        PartWriter parts = new PartWriter(shard, blob, BatchBuilderConfig.defaults(), executor, new BatchWriteMetrics());
+        return new WriteHandle(WriterId.random(), applier(), parts, BuildVersion.current(), 60_000, 1 << 20);
+    }
+
+    @Test
+    void anAppendThatCommittedBeforeTheFailureIsReportedAsAlreadyCommittedAndAppearsOnce() {
+        WriteHandle writer = writer();
+        consensus.failNextAfterCommitting = true;
+        AppendResult result = writer.compareAndAppend(List.of(batch(writer, 0, 2, "a", 1, 1)), Frontier.MINIMUM, Frontier.of(2));
+        assertThat(result).isEqualTo(new AppendResult.AlreadyCommitted(Frontier.of(2)));
+        try (ReadHandle reader = ReadHandle.register(applier(), blob, 60_000)) {
+            assertThat(read(reader.snapshot(1, Duration.ofSeconds(1)))).isEqualTo(Map.of("a@1", 1L));
+            assertThat(reader.fetchRecentUpper()).isEqualTo(Frontier.of(2));
+        }
+    }
+
+    @Test
+    void anAppendThatDidNotCommitIsRetriedAndCommits() {
+        WriteHandle writer = writer();
+        consensus.failNextAfterCommitting = false;
+        AppendResult result = writer.compareAndAppend(List.of(batch(writer, 0, 2, "a", 1, 1)), Frontier.MINIMUM, Frontier.of(2));
+        assertThat(result).isInstanceOf(AppendResult.Committed.class);
+        try (ReadHandle reader = ReadHandle.register(applier(), blob, 60_000)) {
+            assertThat(read(reader.snapshot(1, Duration.ofSeconds(1)))).isEqualTo(Map.of("a@1", 1L));
+        }
+    }
+}
