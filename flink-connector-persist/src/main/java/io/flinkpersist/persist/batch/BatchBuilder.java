@@ -3,6 +3,7 @@ package io.flinkpersist.persist.batch;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.ArrayDeque;
@@ -126,7 +127,11 @@ public final class BatchBuilder implements AutoCloseable {
             abandon();
             throw e;
         }
-        HollowBatch batch = HollowBatch.of(new Description(lower, upper, since), finishedParts, numUpdates, runSplits);
+        // Consolidated parts are sorted, so each run is too; unconsolidated runs (single parts) are not.
+        int runs = finishedParts.isEmpty() ? 0 : runSplits.size() + 1;
+        ProtoRunOrder order = config.consolidate() ? ProtoRunOrder.CODEC : ProtoRunOrder.UNORDERED;
+        HollowBatch batch = HollowBatch.of(new Description(lower, upper, since), finishedParts, numUpdates, runSplits,
+                java.util.Collections.nCopies(runs, order));
         return new Batch(version, batch, writer);
     }
 

@@ -3,6 +3,8 @@ package io.flinkpersist.persist.batch;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
+import io.flinkpersist.persist.proto.state.ProtoRunMeta;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.time.FrontierProtos;
@@ -38,12 +40,23 @@ public final class HollowBatch {
         }
     }
 
-    public static HollowBatch of(Description desc, List<BatchPart> parts, long len, List<Integer> runSplits) {
+    /**
+     * @param runOrders how each run is ordered, in run order; runs past the end of the list are
+     *     {@link ProtoRunOrder#UNKNOWN}
+     */
+    public static HollowBatch of(Description desc, List<BatchPart> parts, long len, List<Integer> runSplits,
+            List<ProtoRunOrder> runOrders) {
         ProtoHollowBatch.Builder b = ProtoHollowBatch.newBuilder()
                 .setDesc(FrontierProtos.toStateDescription(desc))
                 .setLen(len);
         parts.forEach(p -> b.addParts(p.proto()));
         runSplits.forEach(split -> b.addRuns(split));
+        // Like persist, trailing entries that say nothing are left out.
+        int last = runOrders.size();
+        while (last > 0 && runOrders.get(last - 1) == ProtoRunOrder.UNKNOWN) {
+            last--;
+        }
+        runOrders.subList(0, last).forEach(order -> b.addRunMeta(ProtoRunMeta.newBuilder().setOrder(order)));
         return new HollowBatch(b.build());
     }
 
@@ -71,6 +84,16 @@ public final class HollowBatch {
     /** Indices into {@link #parts()} where a new sorted run starts; empty: all parts form one run. */
     public List<Long> runSplits() {
         return proto.getRunsList();
+    }
+
+    /** The number of runs: none without parts, else one more than the splits. */
+    public int runCount() {
+        return parts.isEmpty() ? 0 : runSplits().size() + 1;
+    }
+
+    /** How run {@code run} is ordered; {@link ProtoRunOrder#UNKNOWN} if the writer did not say. */
+    public ProtoRunOrder runOrder(int run) {
+        return run < proto.getRunMetaCount() ? proto.getRunMeta(run).getOrder() : ProtoRunOrder.UNKNOWN;
     }
 
     /** Whether any part has been rewritten with {@link #rewriteTs}. */

@@ -3,6 +3,7 @@ package io.flinkpersist.persist.read;
 import io.flinkpersist.persist.batch.BatchPart;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,13 +23,22 @@ public final class RunSource {
     }
 
     /**
-     * Whether every part of {@code batch} is known to be sorted. A batch written with {@code consolidate = false}
-     * has each part as a run of its own, so such a batch may hold unsorted parts; a consolidated batch can look
-     * the same (one part, or parts that each start below the one before), and is then sorted again needlessly but
-     * correctly.
+     * Whether every part of {@code batch} is known to be sorted: every run is recorded as ordered by codec
+     * bytes. For runs of unknown order (older writers), a batch with a run of several parts was written
+     * consolidated; one whose runs are all single parts may not have been, and is sorted again (correct,
+     * just slower).
      */
     public static boolean partsKnownSorted(HollowBatch batch) {
-        return batch.runSplits().size() + 1 < batch.parts().size();
+        boolean anyUnknown = false;
+        for (int run = 0; run < batch.runCount(); run++) {
+            ProtoRunOrder order = batch.runOrder(run);
+            if (order == ProtoRunOrder.UNKNOWN) {
+                anyUnknown = true;
+            } else if (order != ProtoRunOrder.CODEC) {
+                return false;
+            }
+        }
+        return !anyUnknown || batch.runSplits().size() + 1 < batch.parts().size();
     }
 
     /**

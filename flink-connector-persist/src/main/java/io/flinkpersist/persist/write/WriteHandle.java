@@ -10,6 +10,7 @@ import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.Transition;
@@ -181,6 +182,7 @@ public final class WriteHandle implements AutoCloseable {
         boolean anyRewrite = batches.stream().anyMatch(b -> b.hollowBatch().hasRewrite());
         List<BatchPart> parts = new ArrayList<>();
         List<Integer> runSplits = new ArrayList<>();
+        List<ProtoRunOrder> runOrders = new ArrayList<>();
         long len = 0;
         for (Batch batch : batches) {
             HollowBatch hollow = batch.hollowBatch();
@@ -194,10 +196,13 @@ public final class WriteHandle implements AutoCloseable {
             }
             int offset = parts.size();
             hollow.runSplits().forEach(split -> runSplits.add(offset + Math.toIntExact(split)));
+            for (int run = 0; run < hollow.runCount(); run++) {
+                runOrders.add(hollow.runOrder(run));
+            }
             parts.addAll(hollow.parts());
             len += hollow.len();
         }
-        return HollowBatch.of(desc, parts, len, runSplits);
+        return HollowBatch.of(desc, parts, len, runSplits, runOrders);
     }
 
     /** Removes this writer from the shard's state; its idempotency history goes with it. */

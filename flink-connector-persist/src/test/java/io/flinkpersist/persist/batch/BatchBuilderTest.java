@@ -8,6 +8,7 @@ import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.BatchFixture.Update;
 import io.flinkpersist.persist.ids.BlobKey;
 import io.flinkpersist.persist.ids.WriterKey;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.List;
@@ -136,8 +137,12 @@ class BatchBuilderTest {
             for (String key : List.of("a", "b", "c", "b", "d", "a")) {
                 builder.add(bytes(key), bytes("v"), 1, 1);
             }
-            // Parts a b c | b d | a: new runs start at part 3 and part 5.
-            assertThat(builder.finish(Frontier.of(2)).intoHollowBatch().runSplits()).containsExactly(3L, 5L);
+            // Parts a b c | b d | a: new runs start at part 3 and part 5, each recorded as sorted.
+            HollowBatch batch = builder.finish(Frontier.of(2)).intoHollowBatch();
+            assertThat(batch.runSplits()).containsExactly(3L, 5L);
+            assertThat(batch.runCount()).isEqualTo(3);
+            assertThat(batch.runOrder(2)).isEqualTo(ProtoRunOrder.CODEC);
+            assertThat(io.flinkpersist.persist.read.RunSource.partsKnownSorted(batch)).isTrue();
         }
         BatchBuilderConfig unconsolidated = config.toBuilder().consolidate(false).build();
         try (BatchFixture f = new BatchFixture(unconsolidated)) {
@@ -145,7 +150,10 @@ class BatchBuilderTest {
             for (String key : List.of("a", "b", "c")) {
                 builder.add(bytes(key), bytes("v"), 1, 1);
             }
-            assertThat(builder.finish(Frontier.of(2)).intoHollowBatch().runSplits()).containsExactly(1L, 2L);
+            HollowBatch batch = builder.finish(Frontier.of(2)).intoHollowBatch();
+            assertThat(batch.runSplits()).containsExactly(1L, 2L);
+            assertThat(batch.runOrder(0)).isEqualTo(ProtoRunOrder.UNORDERED);
+            assertThat(io.flinkpersist.persist.read.RunSource.partsKnownSorted(batch)).isFalse();
         }
     }
 

@@ -80,7 +80,7 @@ class RewriteAndTruncateTest {
     @Test
     void rewriteNeedsTheMinimumSince() {
         HollowBatch compacted = HollowBatch.of(new Description(Frontier.of(0), Frontier.of(5), Frontier.of(1)),
-                java.util.List.of(), 0, java.util.List.of());
+                java.util.List.of(), 0, java.util.List.of(), java.util.List.of());
         assertThatThrownBy(() -> compacted.rewriteTs(Frontier.of(6), Frontier.of(7)))
                 .hasMessage("invalid rewrite: batch since [1] is not the minimum [0]");
     }
@@ -108,8 +108,8 @@ class RewriteAndTruncateTest {
         assertThatThrownBy(() -> HollowBatch.validateTruncateBatch(batch, desc(2, 9), false))
                 .isInstanceOf(InvalidUsageException.InvalidBatchBounds.class);
         // A truncated read keeps only the appended interval.
-        assertThat(f.readBack(HollowBatch.of(desc(3, 6), batch.parts(), 0, java.util.List.of()))).isEmpty();
-        assertThat(f.readBack(HollowBatch.of(desc(2, 7), batch.parts(), 0, java.util.List.of())))
+        assertThat(f.readBack(HollowBatch.of(desc(3, 6), batch.parts(), 0, java.util.List.of(), java.util.List.of()))).isEmpty();
+        assertThat(f.readBack(HollowBatch.of(desc(2, 7), batch.parts(), 0, java.util.List.of(), java.util.List.of())))
                 .containsExactly(Update.of("k2", "v", 2, 1));
     }
 
