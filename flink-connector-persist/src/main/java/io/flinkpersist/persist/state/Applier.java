@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Applier {
     private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+    /** How often (in versions) old versions are deleted. */
+    static final long TRUNCATE_EVERY = 32;
 
     private final ShardId shardId;
     private final Consensus consensus;
@@ -124,9 +126,33 @@ public final class Applier {
             }
             if (result == CasResult.COMMITTED) {
                 cached = next;
+                maybeTruncate(next);
                 return transition.result();
             }
             current = fetch();
+        }
+    }
+
+    /**
+     * Every {@value #TRUNCATE_EVERY} versions, the writer of a version deletes the versions no reader holds:
+     * each version is a full state, so the log would otherwise grow without bound. Best effort: a failure
+     * only delays it to the next round.
+     */
+    private void maybeTruncate(ShardState committed) {
+        long seqNo = committed.seqNo().value();
+        if (seqNo % TRUNCATE_EVERY != 0) {
+            return;
+        }
+        long keepFrom = committed.readers().values().stream()
+                .mapToLong(r -> r.seqNoHold().value())
+                .min()
+                .orElse(seqNo);
+        keepFrom = Math.min(keepFrom, seqNo);
+        try {
+            long deleted = consensus.truncate(shardId.toString(), io.flinkpersist.persist.ids.SeqNo.of(keepFrom));
+            LOG.debug("Truncated {} versions of shard {} below v{}", deleted, shardId, keepFrom);
+        } catch (RuntimeException e) {
+            LOG.debug("Truncating shard {} below v{} failed; the next round will retry", shardId, keepFrom, e);
         }
     }
 
