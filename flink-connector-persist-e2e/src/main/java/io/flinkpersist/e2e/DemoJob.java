@@ -1,76 +1,98 @@
 package io.flinkpersist.e2e;
 
-import io.flinkpersist.persist.blob.Blob;
-import io.flinkpersist.persist.consensus.CasResult;
-import io.flinkpersist.persist.consensus.Consensus;
-import io.flinkpersist.persist.consensus.VersionedData;
-import io.flinkpersist.persist.external.RetryPolicy;
-import io.flinkpersist.persist.ids.PartId;
-import io.flinkpersist.persist.ids.PartialBatchKey;
-import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.batch.Batch;
+import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.batch.BatchBuilderConfig;
+import io.flinkpersist.persist.batch.BatchWriteMetrics;
+import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.ShardId;
-import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.read.Consolidator;
+import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.Codecs;
+import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.write.AppendResult;
+import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.TreeMap;
 
 /**
  * The demo on the embedded defaults (a local directory and a SQLite file under {@code ./data}, or the
- * directory given as the first argument). Until the sink lands it exercises the two stores a shard lives in:
- * it writes part-sized objects to blob and a chain of versions to consensus, then reads both back.
+ * directory given as the first argument). Until the Flink sink lands it does what the sink will do, with the
+ * persist core alone: each "checkpoint" builds a batch of (word, line) updates, moves it to the commit timestamp with
+ * rewrite_ts and appends it with one compare-and-append; a replayed commit is recognised; then it reads the
+ * shard back.
  */
 public final class DemoJob {
+    private static final Codecs CODECS = Codecs.of("utf8", "utf8");
+
     private DemoJob() {}
 
     public static void main(String[] args) {
         Path dir = Paths.get(args.length > 0 ? args[0] : "data").toAbsolutePath().normalize();
         PersistLocation location = PersistLocation.embedded(dir);
         ShardId shard = ShardId.random();
-        System.out.println("persist demo: " + location);
+        PersistConfig config = PersistConfig.builder()
+                .batch(BatchBuilderConfig.builder().blobTargetSizeBytes(16 * 1024).build())
+                .build();
+        System.out.println("persist demo on " + location);
         System.out.println("shard " + shard);
 
-        try (Blob blob = location.openBlob(Map.of(), RetryPolicy.DEFAULT);
-                Consensus consensus = location.openConsensus()) {
-            Random random = new Random();
-            for (int part = 0; part < 3; part++) {
-                String key = new PartialBatchKey(WriterKey.current(), PartId.random()).complete(shard);
-                byte[] bytes = new byte[1 << 20];
-                random.nextBytes(bytes);
-                blob.set(key, bytes);
-                System.out.println("  blob set " + key + " (" + bytes.length + " bytes)");
-            }
-            AtomicLong listedBytes = new AtomicLong();
-            AtomicLong listedKeys = new AtomicLong();
-            blob.list(shard.toString(), (key, size) -> {
-                listedKeys.incrementAndGet();
-                listedBytes.addAndGet(size);
-            });
-            System.out.println("  blob list " + shard + ": " + listedKeys + " keys, " + listedBytes + " bytes");
+        String[] checkpoints = {"to be or not to be", "that is the question", "to be is to do"};
+        try (PersistClient client = PersistClient.open(location, config);
+                WriteHandle writer = client.openWriter(shard, CODECS)) {
+            for (int checkpoint = 0; checkpoint < checkpoints.length; checkpoint++) {
+                BatchBuilder builder = writer.builder(Frontier.MINIMUM);
+                for (int copy = 0; copy < 500; copy++) {
+                    for (String word : checkpoints[checkpoint].split(" ")) {
+                        builder.add(bytes(word), bytes("line " + copy), 0, 1);
+                    }
+                }
+                Batch batch = builder.finish(Frontier.of(1));
 
-            Optional<SeqNo> expected = Optional.empty();
-            for (long seqNo = 1; seqNo <= 3; seqNo++) {
-                byte[] state = ("state v" + seqNo).getBytes(StandardCharsets.UTF_8);
-                CasResult result = consensus.compareAndSet(shard.toString(), expected, new VersionedData(SeqNo.of(seqNo), state));
-                System.out.println("  consensus compare-and-set " + expected.map(SeqNo::toString).orElse("(none)")
-                        + " -> v" + seqNo + ": " + result);
-                expected = Optional.of(SeqNo.of(seqNo));
+                // The commit: a timestamp at or past the shard's upper, one compare-and-append.
+                Frontier upper = writer.fetchRecentUpper();
+                long ts = Math.max(upper.element().orElseThrow(), System.currentTimeMillis());
+                batch.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1));
+                byte[] committable = batch.toTransmittable();
+                IdempotencyToken token = IdempotencyToken.random();
+                AppendResult result = writer.compareAndAppend(List.of(writer.batchFromTransmittable(committable)),
+                        upper, Frontier.of(ts + 1), token);
+                System.out.println("  checkpoint " + (checkpoint + 1) + ": " + result + ", "
+                        + committable.length + " bytes of committable");
+                if (checkpoint == 1) {
+                    AppendResult replay = writer.compareAndAppend(List.of(writer.batchFromTransmittable(committable)),
+                            upper, Frontier.of(ts + 1), token);
+                    System.out.println("  checkpoint 2 replayed after a pretend failure: " + replay);
+                }
             }
-            CasResult stale = consensus.compareAndSet(shard.toString(), Optional.of(SeqNo.of(1)),
-                    new VersionedData(SeqNo.of(2), new byte[0]));
-            System.out.println("  consensus compare-and-set v1 -> v2 again (a stale writer): " + stale);
-            List<VersionedData> versions = consensus.scan(shard.toString(), SeqNo.MINIMUM, 10);
-            System.out.println("  consensus scan: " + versions.stream()
-                    .map(v -> v.seqNo() + "=" + new String(v.data(), StandardCharsets.UTF_8)).toList());
-            long truncated = consensus.truncate(shard.toString(), SeqNo.of(3));
-            System.out.println("  consensus truncate below v3: " + truncated + " versions removed, head "
-                    + consensus.head(shard.toString()).map(VersionedData::seqNo).orElseThrow());
+            BatchWriteMetrics metrics = client.metrics();
+            System.out.println("  wrote " + metrics.parts() + " parts (" + metrics.bytes() + " bytes) and "
+                    + metrics.inlineParts() + " inline parts; " + metrics.stalls() + " stalls");
+
+            try (ReadHandle reader = client.openReader(shard, CODECS)) {
+                long asOf = reader.fetchRecentUpper().element().orElseThrow() - 1;
+                Consolidator snapshot = reader.snapshot(asOf, Duration.ofSeconds(10));
+                Map<String, Long> counts = new TreeMap<>();
+                long updates = 0;
+                while (snapshot.next()) {
+                    counts.merge(new String(snapshot.key(), StandardCharsets.UTF_8), snapshot.diff(), Long::sum);
+                    updates++;
+                }
+                System.out.println("  snapshot as of " + asOf + ": " + updates + " updates, word counts " + counts);
+            }
         }
         System.out.println("done: data under " + dir);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -176,7 +176,9 @@ public final class BatchBuilder implements AutoCloseable {
         long index = partsWritten;
         // Wait for room first, so that no more than the limit is ever in flight.
         while (writingParts.size() >= config.maxOutstandingParts()) {
-            writer.metrics().recordStall();
+            if (!writingParts.peekFirst().isDone()) {
+                writer.metrics().recordStall();
+            }
             finishedParts.add(await(writingParts.peekFirst()));
             writingParts.removeFirst();
         }

@@ -48,7 +48,7 @@ public final class BatchWriteMetrics {
         return inlineBytes.sum();
     }
 
-    /** Times {@code add} waited because too many uploads were in flight. */
+    /** Times {@code add} had to wait for an unfinished upload because too many were in flight. */
     public long stalls() {
         return stalls.sum();
     }

@@ -47,7 +47,6 @@ class BatchBuilderTest {
             add(builder, data.get(2));
             assertThat(builder.writingParts()).isEqualTo(2);
             assertThat(builder.finishedParts()).isEqualTo(1);
-            assertThat(f.metrics.stalls()).isEqualTo(1);
 
             Batch batch = builder.finish(Frontier.of(4));
             HollowBatch hollow = batch.intoHollowBatch();
