@@ -72,7 +72,8 @@ class BatchLifecycleTest {
             }
             HollowBatch batch = builder.finish(Frontier.of(2)).intoHollowBatch();
             assertThat(blob.maxInFlight.get()).isBetween(2, 3);
-            assertThat(f.metrics.stalls()).isEqualTo(17);
+            // 17 parts needed room; a wait counts as a stall only if that upload had not finished yet.
+            assertThat(f.metrics.stalls()).isBetween(1L, 17L);
             assertThat(batch.parts()).hasSize(20);
             // Parts keep the order in which they were cut, whatever order the uploads finished in.
             assertThat(f.readBack(batch)).extracting(BatchFixture.Update::key)
