@@ -32,10 +32,11 @@ public final class ShardState {
     private final List<HollowBatch> batches;
     private final SortedMap<WriterId, WriterState> writers;
     private final SortedMap<LeasedReaderId, ReaderState> readers;
+    private final SortedMap<String, Long> committedCheckpoints;
 
     ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
             Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
-            SortedMap<LeasedReaderId, ReaderState> readers) {
+            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, Long> committedCheckpoints) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.seqNo = Objects.requireNonNull(seqNo, "seqNo");
         this.walltimeMs = walltimeMs;
@@ -45,12 +46,13 @@ public final class ShardState {
         this.batches = List.copyOf(batches);
         this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(writers));
         this.readers = Collections.unmodifiableSortedMap(new TreeMap<>(readers));
+        this.committedCheckpoints = Collections.unmodifiableSortedMap(new TreeMap<>(committedCheckpoints));
     }
 
     /** The first version of a shard: nothing written, upper = since = [0]. */
     public static ShardState initial(ShardId shardId, Codecs codecs, BuildVersion version, long nowMs) {
         return new ShardState(shardId, SeqNo.of(1), nowMs, version, codecs, Frontier.MINIMUM, List.of(),
-                new TreeMap<>(), new TreeMap<>());
+                new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     public ShardId shardId() {
@@ -93,6 +95,20 @@ public final class ShardState {
         return readers;
     }
 
+    /**
+     * Per committer (e.g. a Flink sink's uid and job id), the highest checkpoint whose data was appended. Kept
+     * across writer lease expiry, so a committable replayed days later is still recognised.
+     */
+    public SortedMap<String, Long> committedCheckpoints() {
+        return committedCheckpoints;
+    }
+
+    public ShardState withCommittedCheckpoint(String committer, long checkpointId) {
+        SortedMap<String, Long> updated = new TreeMap<>(committedCheckpoints);
+        updated.merge(committer, checkpointId, Math::max);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers, updated);
+    }
+
     /** Bytes of updates held inline in this state's batches. */
     public long inlineBytes() {
         return batches.stream().mapToLong(HollowBatch::inlineBytes).sum();
@@ -105,7 +121,7 @@ public final class ShardState {
     public ShardState nextVersion(long nowMs, BuildVersion version) {
         ShardState expired = expire(nowMs);
         return new ShardState(shardId, seqNo.next(), Math.max(nowMs, walltimeMs + 1), version, codecs,
-                expired.since, batches, expired.writers, expired.readers);
+                expired.since, batches, expired.writers, expired.readers, committedCheckpoints);
     }
 
     /** This state without writers and readers whose lease ran out by {@code nowMs}. */
@@ -162,7 +178,8 @@ public final class ShardState {
             Frontier least = newReaders.values().stream().map(ReaderState::since).min(Frontier::compareTo).orElseThrow();
             newSince = Frontier.max(since, least);
         }
-        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters, newReaders);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters,
+                newReaders, committedCheckpoints);
     }
 
     @Override
@@ -170,7 +187,8 @@ public final class ShardState {
         return o instanceof ShardState other && other.shardId.equals(shardId) && other.seqNo.equals(seqNo)
                 && other.walltimeMs == walltimeMs && other.applierVersion.equals(applierVersion)
                 && other.codecs.equals(codecs) && other.since.equals(since) && other.batches.equals(batches)
-                && other.writers.equals(writers) && other.readers.equals(readers);
+                && other.writers.equals(writers) && other.readers.equals(readers)
+                && other.committedCheckpoints.equals(committedCheckpoints);
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class StateCodec {
                         ? "" : w.mostRecentWriteToken().toString())
                 .setMostRecentWriteUpper(FrontierProtos.toStateAntichain(w.mostRecentWriteUpper()))
                 .build()));
+        rollup.putAllCommittedCheckpoints(state.committedCheckpoints());
         state.readers().forEach((id, r) -> rollup.putLeasedReaders(id.toString(), ProtoLeasedReaderState.newBuilder()
                 .setSince(FrontierProtos.toStateAntichain(r.since()))
                 .setSeqno(r.seqNoHold().value())
@@ -95,6 +96,6 @@ public final class StateCodec {
         return new ShardState(expectedShard, SeqNo.of(rollup.getSeqno()), rollup.getWalltimeMs(), BuildVersion.parse(applier),
                 new Codecs(rollup.getKeyCodec(), rollup.getValCodec(), rollup.getTsCodec(), rollup.getDiffCodec()),
                 FrontierProtos.fromStateAntichain(rollup.getTrace().hasSince() ? rollup.getTrace().getSince() : null),
-                batches, writers, readers);
+                batches, writers, readers, new TreeMap<>(rollup.getCommittedCheckpointsMap()));
     }
 }

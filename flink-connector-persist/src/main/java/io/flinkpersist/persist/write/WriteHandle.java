@@ -99,6 +99,18 @@ public final class WriteHandle implements AutoCloseable {
      */
     public AppendResult compareAndAppend(List<Batch> batches, Frontier expectedUpper, Frontier newUpper,
             IdempotencyToken token) {
+        return compareAndAppend(batches, expectedUpper, newUpper, token, null);
+    }
+
+    /**
+     * Like {@link #compareAndAppend(List, Frontier, Frontier, IdempotencyToken)}, and also records
+     * {@code marker} with the data: if the shard already records the marker's committer at this checkpoint
+     * or a later one, the answer is {@link AppendResult.AlreadyCommitted} and nothing is appended.
+     *
+     * @param marker the committer and checkpoint this append carries, or null
+     */
+    public AppendResult compareAndAppend(List<Batch> batches, Frontier expectedUpper, Frontier newUpper,
+            IdempotencyToken token, CommitMarker marker) {
         if (newUpper.lessThan(expectedUpper)) {
             throw new InvalidUsageException.InvalidBounds(expectedUpper, newUpper);
         }
@@ -114,7 +126,7 @@ public final class WriteHandle implements AutoCloseable {
                 throw new InvalidUsageException.InvalidEmptyTimeInterval(expectedUpper, newUpper);
             }
             Outcome outcome = applier.apply("compare_and_append", (state, afterIndeterminate) ->
-                    appendTransition(state, afterIndeterminate, combined, expectedUpper, newUpper, token));
+                    appendTransition(state, afterIndeterminate, combined, expectedUpper, newUpper, token, marker));
             if (outcome == Outcome.INLINE_BACKPRESSURE && !flushedInline) {
                 // The shard's metadata holds too many inline bytes: write ours to blob and try again.
                 LOG.info("Shard {} holds too many inline bytes; flushing {} batches to blob", shardId(), batches.size());
@@ -146,8 +158,14 @@ public final class WriteHandle implements AutoCloseable {
     private enum Outcome { COMMITTED, ALREADY_COMMITTED, UPPER_MISMATCH, INLINE_BACKPRESSURE }
 
     private Transition<Outcome> appendTransition(ShardState state, boolean afterIndeterminate, HollowBatch batch,
-            Frontier expectedUpper, Frontier newUpper, IdempotencyToken token) {
+            Frontier expectedUpper, Frontier newUpper, IdempotencyToken token, CommitMarker marker) {
         long now = applier.nowMs();
+        if (marker != null) {
+            Long recorded = state.committedCheckpoints().get(marker.committer());
+            if (recorded != null && recorded >= marker.checkpointId()) {
+                return Transition.answer(Outcome.ALREADY_COMMITTED);
+            }
+        }
         WriterState writer = state.writers().get(writerId);
         if (writer == null) {
             // Writers register implicitly on their first append.
@@ -173,6 +191,9 @@ public final class WriteHandle implements AutoCloseable {
             return Transition.answer(Outcome.INLINE_BACKPRESSURE);
         }
         ShardState next = state.withAppended(batch).withWriter(writerId, writer.wrote(token, newUpper, now));
+        if (marker != null) {
+            next = next.withCommittedCheckpoint(marker.committer(), marker.checkpointId());
+        }
         return Transition.write(next, Outcome.COMMITTED);
     }
 

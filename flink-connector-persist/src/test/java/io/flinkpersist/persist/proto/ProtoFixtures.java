@@ -365,6 +365,7 @@ final class ProtoFixtures {
                 .setActiveRollup(activeRollup())
                 .setActiveGc(activeGc())
                 .putRetainedParts("retain-1", retainedPartsState())
+                .putCommittedCheckpoints("sink-uid/job-id", 42)
                 .build();
     }
 

@@ -21,6 +21,7 @@ import io.flinkpersist.persist.read.UpperTimeoutException;
 import io.flinkpersist.persist.state.Codecs;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
+import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -272,5 +273,37 @@ abstract class ShardContractTest {
         assertThat(restarted.compareAndAppend(List.of(), Frontier.MINIMUM, Frontier.of(1), token))
                 .isEqualTo(new AppendResult.UpperMismatch(Frontier.MINIMUM, Frontier.of(2)));
         writer.close();
+    }
+
+    @Test
+    void commitMarkersRecogniseReplaysAfterLeasesExpire() {
+        CommitMarker firstJob = new CommitMarker("sink-uid/job-a", 7);
+        try (ReadHandle reader = client.openReader(shard, CODECS)) {
+            WriteHandle writer = client.openWriter(shard, CODECS);
+            byte[] committable = batch(writer, 0, 2, "a", 1, 1).toTransmittable();
+            assertThat(writer.compareAndAppend(List.of(writer.batchFromTransmittable(committable)), Frontier.MINIMUM,
+                    Frontier.of(2), IdempotencyToken.random(), firstJob)).isInstanceOf(AppendResult.Committed.class);
+
+            // Days later every lease has run out; a new committer (new writer id, new token) replays the committable.
+            clock.addAndGet(PersistConfig.DEFAULT_WRITER_LEASE.toMillis() * 48);
+            reader.heartbeat();
+            WriteHandle restored = client.openWriter(shard, CODECS);
+            Frontier upper = restored.fetchRecentUpper();
+            Batch replay = restored.batchFromTransmittable(committable);
+            replay.rewriteTs(upper, Frontier.of(upper.element().orElseThrow() + 1));
+            assertThat(restored.compareAndAppend(List.of(replay), upper, Frontier.of(upper.element().orElseThrow() + 1),
+                    IdempotencyToken.random(), firstJob)).isInstanceOf(AppendResult.AlreadyCommitted.class);
+            // An older checkpoint of the same committer is recognised too; a later one, or another job's, is new data.
+            assertThat(restored.compareAndAppend(List.of(), upper, Frontier.of(3), IdempotencyToken.random(),
+                    new CommitMarker("sink-uid/job-a", 3))).isInstanceOf(AppendResult.AlreadyCommitted.class);
+            assertThat(restored.compareAndAppend(List.of(batch(restored, 2, 4, "b", 3, 1)), upper, Frontier.of(4),
+                    IdempotencyToken.random(), new CommitMarker("sink-uid/job-b", 1))).isInstanceOf(AppendResult.Committed.class);
+            assertThat(restored.compareAndAppend(List.of(), Frontier.of(4), Frontier.of(5), IdempotencyToken.random(),
+                    new CommitMarker("sink-uid/job-a", 8))).isInstanceOf(AppendResult.Committed.class);
+            assertThat(read(reader.snapshot(4, Duration.ofSeconds(5)))).isEqualTo(Map.of("a@4", 1L, "b@4", 1L));
+        }
+        assertThatThrownBy(() -> new CommitMarker("", 1)).hasMessageContaining("1 to 512 printable characters");
+        assertThatThrownBy(() -> new CommitMarker("a\nb", 1)).hasMessageContaining("\"a?b\"");
+        assertThatThrownBy(() -> new CommitMarker("a", -1)).hasMessage("checkpoint id must not be negative, was -1");
     }
 }
