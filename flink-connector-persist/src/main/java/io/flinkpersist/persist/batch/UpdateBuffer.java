@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch;
 
+import io.flinkpersist.persist.batch.part.ConsolidatingOrder;
 import java.util.Arrays;
 
 /**
@@ -113,66 +114,7 @@ final class UpdateBuffer {
             }
             return len;
         }
-        int[] sorted = sortedIndices();
-        int written = 0;
-        int i = 0;
-        while (i < len) {
-            int first = sorted[i];
-            long sum = diffs[first];
-            int j = i + 1;
-            while (j < len && compare(first, sorted[j]) == 0) {
-                sum += diffs[sorted[j]];
-                j++;
-            }
-            if (sum != 0) {
-                sink.accept(first, sum);
-                written++;
-            }
-            i = j;
-        }
-        return written;
-    }
-
-    private int[] sortedIndices() {
-        int[] indices = new int[len];
-        for (int i = 0; i < len; i++) {
-            indices[i] = i;
-        }
-        // A stable merge sort over primitive indices: no boxing of a million Integers per part.
-        int[] scratch = new int[len];
-        mergeSort(indices, scratch, 0, len);
-        return indices;
-    }
-
-    private void mergeSort(int[] a, int[] scratch, int from, int to) {
-        if (to - from <= 16) {
-            for (int i = from + 1; i < to; i++) {
-                int v = a[i];
-                int j = i - 1;
-                while (j >= from && compare(a[j], v) > 0) {
-                    a[j + 1] = a[j];
-                    j--;
-                }
-                a[j + 1] = v;
-            }
-            return;
-        }
-        int mid = (from + to) >>> 1;
-        mergeSort(a, scratch, from, mid);
-        mergeSort(a, scratch, mid, to);
-        if (compare(a[mid - 1], a[mid]) <= 0) {
-            return;
-        }
-        System.arraycopy(a, from, scratch, from, to - from);
-        int i = from;
-        int j = mid;
-        for (int k = from; k < to; k++) {
-            if (j >= to || i < mid && compare(scratch[i], scratch[j]) <= 0) {
-                a[k] = scratch[i++];
-            } else {
-                a[k] = scratch[j++];
-            }
-        }
+        return ConsolidatingOrder.visit(len, this::compare, i -> diffs[i], sink::accept);
     }
 
     /** Orders two buffered records by key, then value (unsigned lexicographic bytes), then time. */
