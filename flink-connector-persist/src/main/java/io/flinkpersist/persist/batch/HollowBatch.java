@@ -91,6 +91,11 @@ public final class HollowBatch {
         return parts.isEmpty() ? 0 : runSplits().size() + 1;
     }
 
+    /** Whether the writer recorded the order of (some of) its runs. */
+    public boolean recordsRunOrders() {
+        return proto.getRunMetaCount() > 0;
+    }
+
     /** How run {@code run} is ordered; {@link ProtoRunOrder#UNKNOWN} if the writer did not say. */
     public ProtoRunOrder runOrder(int run) {
         return run < proto.getRunMetaCount() ? proto.getRunMeta(run).getOrder() : ProtoRunOrder.UNKNOWN;

@@ -24,21 +24,21 @@ public final class RunSource {
 
     /**
      * Whether every part of {@code batch} is known to be sorted: every run is recorded as ordered by codec
-     * bytes. For runs of unknown order (older writers), a batch with a run of several parts was written
-     * consolidated; one whose runs are all single parts may not have been, and is sorted again (correct,
-     * just slower).
+     * bytes. A batch that records no run order at all (an older writer) is inferred as a whole, which is sound
+     * for a batch of one builder: only a consolidating builder makes a run of several parts. In a batch that
+     * records some orders, a run without one is taken as unordered: sorting a sorted part again costs time,
+     * never correctness.
      */
     public static boolean partsKnownSorted(HollowBatch batch) {
-        boolean anyUnknown = false;
+        if (!batch.recordsRunOrders()) {
+            return batch.runSplits().size() + 1 < batch.parts().size();
+        }
         for (int run = 0; run < batch.runCount(); run++) {
-            ProtoRunOrder order = batch.runOrder(run);
-            if (order == ProtoRunOrder.UNKNOWN) {
-                anyUnknown = true;
-            } else if (order != ProtoRunOrder.CODEC) {
+            if (batch.runOrder(run) != ProtoRunOrder.CODEC) {
                 return false;
             }
         }
-        return !anyUnknown || batch.runSplits().size() + 1 < batch.parts().size();
+        return true;
     }
 
     /**
