@@ -1,0 +1,130 @@
+package io.flinkpersist.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real jobs on a MiniCluster writing to a shard on the embedded defaults; the shard is read back. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PersistSinkITCase {
+    private static final int RECORDS = 10_000;
+    private static final int PARALLELISM = 2;
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(PARALLELISM)
+                    .build());
+
+    @TempDir
+    Path dir;
+
+    /** The Flink 2.3 pitfall: a bounded streaming job must commit its final checkpoint too. */
+    @Test
+    void boundedStreamingJobWithCheckpointsCommitsEveryRecordOnce() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSink<String> sink = sink("streaming");
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown()).sinkTo(sink).uid("persist-sink").name("Persist sink");
+        env.execute("bounded streaming");
+
+        ShardContents shard = ShardContents.read(sink.config());
+        assertThat(shard.diffsByValue()).isEqualTo(expected());
+        // Several checkpoints committed separately, not one commit at the end.
+        assertThat(shard.appends()).isGreaterThan(1);
+    }
+
+    @Test
+    void batchJobCommitsEveryRecordOnce() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        PersistSink<String> sink = sink("batch");
+        env.fromSequence(0, RECORDS - 1).map(n -> "r" + n).sinkTo(sink).uid("persist-sink");
+        env.execute("batch");
+
+        ShardContents shard = ShardContents.read(sink.config());
+        assertThat(shard.diffsByValue()).isEqualTo(expected());
+        assertThat(shard.appends()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureAndRestartStillLeavesEveryRecordOnce() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSink<String> sink = sink("failure");
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown()).map(new FailOnceInFirstAttempt())
+                .sinkTo(sink).uid("persist-sink");
+        env.execute("failure");
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    private PersistSink<String> sink(String shardName) {
+        return PersistSink.<String>builder()
+                .embedded(dir)
+                .shardName(shardName)
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                // Small parts, so that jobs upload several parts per checkpoint.
+                .partTargetSizeBytes(16 * 1024)
+                .build();
+    }
+
+    private static Map<String, Long> expected() {
+        return LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                .collect(Collectors.toMap(Function.identity(), v -> 1L));
+    }
+
+    /** Slows the source so that a bounded job sees several checkpoints. */
+    private static final class SlowDown extends RichMapFunction<Long, String> {
+        private long seen;
+
+        @Override
+        public String map(Long n) throws InterruptedException {
+            if (++seen % 5 == 0) {
+                Thread.sleep(1);
+            }
+            return "r" + n;
+        }
+    }
+
+    /** Throws once, in subtask 0 of the first attempt, in the middle of its input. */
+    private static final class FailOnceInFirstAttempt extends RichMapFunction<String, String> {
+        private long seen;
+
+        @Override
+        public String map(String value) {
+            if (++seen == RECORDS / PARALLELISM / 2 && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+                throw new IllegalStateException("injected failure");
+            }
+            return value;
+        }
+    }
+}
