@@ -96,6 +96,26 @@ class PersistCommitterTest {
     }
 
     @Test
+    void aCommitThatCannotLandFailsNamingShardAndUppers() throws Exception {
+        PersistCommittable committable = committable("job-a", 1, values("late", 10));
+        try (PersistClient client = config.openClient();
+                WriteHandle closer = client.openWriter(config.shardId(), config.codecs())) {
+            // Closing the shard (upper []) is a move of the upper no retry can get past.
+            closer.compareAndAppend(List.of(), closer.fetchRecentUpper(), Frontier.EMPTY);
+        }
+        RecordingCommitRequest request = new RecordingCommitRequest(committable);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_KNOWN);
+        assertThat(request.failure).hasMessageContaining(config.shardId().toString())
+                .hasMessageContaining("expected upper []")
+                .hasMessageContaining("actual upper []")
+                .hasMessageContaining("the shard is closed");
+    }
+
+    @Test
     void theCommittableSerializerRoundTrips() throws Exception {
         PersistCommittable committable = new PersistCommittable("sink", "job", 42,
                 List.of(new byte[] {1, 2, 3}, new byte[0]));
