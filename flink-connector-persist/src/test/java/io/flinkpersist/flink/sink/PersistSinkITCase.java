@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real jobs on a MiniCluster writing to a shard on the embedded defaults; the shard is read back. */
+/**
+ * Real jobs on a MiniCluster writing to a shard on the embedded defaults; the shard is read back.
+ * {@link PostgresS3PersistSinkITCase} runs the same jobs on real PostgreSQL and S3 servers.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PersistSinkITCase {
     private static final int RECORDS = 10_000;
@@ -85,9 +88,13 @@ class PersistSinkITCase {
         assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
     }
 
+    /** Where the shard lives. */
+    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder) {
+        return builder.embedded(dir);
+    }
+
     private PersistSink<String> sink(String shardName) {
-        return PersistSink.<String>builder()
-                .embedded(dir)
+        return location(PersistSink.<String>builder())
                 .shardName(shardName)
                 .valueCodec("utf8")
                 .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
