@@ -14,6 +14,9 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -48,7 +51,7 @@ class PersistSinkITCase {
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
         PersistSink<String> sink = sink("streaming");
-        env.fromSequence(0, RECORDS - 1).map(new SlowDown()).sinkTo(sink).uid("persist-sink").name("Persist sink");
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).sinkTo(sink).uid("persist-sink").name("Persist sink");
         env.execute("bounded streaming");
 
         ShardContents shard = ShardContents.read(sink.config());
@@ -81,11 +84,50 @@ class PersistSinkITCase {
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
         PersistSink<String> sink = sink("failure");
-        env.fromSequence(0, RECORDS - 1).map(new SlowDown()).map(new FailOnceInFirstAttempt())
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).map(new FailOnceInFirstAttempt())
                 .sinkTo(sink).uid("persist-sink");
         env.execute("failure");
 
         assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    /**
+     * Stop with a savepoint mid-way, then finish in a new job restored from it: the committable of the
+     * savepoint is committed by the first job and replayed by the second (under the first job's id), and
+     * every record is in the shard once.
+     */
+    @Test
+    void aJobRestoredFromASavepointIntoANewJobLeavesEveryRecordOnce() throws Exception {
+        PersistSink<String> sink = sink("savepoint");
+        StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();
+        first.setParallelism(PARALLELISM);
+        first.enableCheckpointing(100);
+        // Slow enough (about 10 s) to be stopped long before the end.
+        pipeline(first, sink, 1);
+        JobClient job = first.executeAsync("before savepoint");
+        while (ShardContents.read(sink.config()).diffsByValue().isEmpty()) {
+            Thread.sleep(50);
+        }
+        String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+        int afterFirstJob = ShardContents.read(sink.config()).diffsByValue().size();
+
+        Configuration conf = new Configuration();
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        second.setParallelism(PARALLELISM);
+        second.enableCheckpointing(100);
+        pipeline(second, sink, Long.MAX_VALUE);
+        second.execute("restored from savepoint");
+
+        assertThat(afterFirstJob).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    private static void pipeline(StreamExecutionEnvironment env, PersistSink<String> sink, long sleepEvery) {
+        env.fromSequence(0, RECORDS - 1).uid("numbers")
+                .map(new SlowDown(sleepEvery)).uid("slow-down")
+                .sinkTo(sink).uid("persist-sink");
     }
 
     /** Where the shard lives. */
@@ -110,11 +152,16 @@ class PersistSinkITCase {
 
     /** Slows the source so that a bounded job sees several checkpoints. */
     private static final class SlowDown extends RichMapFunction<Long, String> {
+        private final long sleepEvery;
         private long seen;
+
+        SlowDown(long sleepEvery) {
+            this.sleepEvery = sleepEvery;
+        }
 
         @Override
         public String map(Long n) throws InterruptedException {
-            if (++seen % 5 == 0) {
+            if (++seen % sleepEvery == 0) {
                 Thread.sleep(1);
             }
             return "r" + n;
