@@ -23,6 +23,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,12 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
 class PersistSinkITCase {
     private static final int RECORDS = 10_000;
     private static final int PARALLELISM = 2;
+    private static final int MAX_PARALLELISM = 4;
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
                     .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(PARALLELISM)
+                    .setNumberSlotsPerTaskManager(MAX_PARALLELISM)
                     .build());
 
     @TempDir
@@ -94,34 +97,65 @@ class PersistSinkITCase {
     /**
      * Stop with a savepoint mid-way, then finish in a new job restored from it: the committable of the
      * savepoint is committed by the first job and replayed by the second (under the first job's id), and
-     * every record is in the shard once.
+     * every record is in the shard once, also when the restored job runs at another parallelism.
+     */
+    @ParameterizedTest(name = "parallelism {0} -> {1}")
+    @CsvSource({"2, 2", "2, 4", "4, 1"})
+    void aJobRestoredFromASavepointIntoANewJobLeavesEveryRecordOnce(int before, int after) throws Exception {
+        PersistSink<String> sink = sink("savepoint");
+        String savepoint = runUntilSomethingIsCommittedAndStopWithSavepoint(sink, before);
+        Map<String, Long> atSavepoint = ShardContents.read(sink.config()).diffsByValue();
+
+        runToEndFrom(savepoint, sink, after);
+
+        assertThat(atSavepoint.size()).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    /**
+     * Restoring an older savepoint after later checkpoints were committed replays the data after the
+     * savepoint (as with any sink), and the restored job's checkpoints must all be committed: a marker of an
+     * earlier run must not make new data look committed.
      */
     @Test
-    void aJobRestoredFromASavepointIntoANewJobLeavesEveryRecordOnce() throws Exception {
-        PersistSink<String> sink = sink("savepoint");
-        StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();
-        first.setParallelism(PARALLELISM);
-        first.enableCheckpointing(100);
-        // Slow enough (about 10 s) to be stopped long before the end.
-        pipeline(first, sink, 1);
-        JobClient job = first.executeAsync("before savepoint");
+    void restoringAnOlderSavepointAgainCommitsEveryLaterCheckpointOfTheNewJob() throws Exception {
+        PersistSink<String> sink = sink("older-savepoint");
+        String savepoint = runUntilSomethingIsCommittedAndStopWithSavepoint(sink, PARALLELISM);
+        Map<String, Long> atSavepoint = ShardContents.read(sink.config()).diffsByValue();
+
+        runToEndFrom(savepoint, sink, PARALLELISM);
+        runToEndFrom(savepoint, sink, PARALLELISM);
+
+        // What the savepoint had committed stays once; everything after it was written by both restored jobs.
+        Map<String, Long> expected = LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                .collect(Collectors.toMap(Function.identity(), v -> atSavepoint.containsKey(v) ? 1L : 2L));
+        assertThat(atSavepoint.size()).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected);
+    }
+
+    /** Runs a slow job (about 10 s) until a first commit lands, then stops it with a savepoint. */
+    private String runUntilSomethingIsCommittedAndStopWithSavepoint(PersistSink<String> sink, int parallelism)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(100);
+        pipeline(env, sink, 1);
+        JobClient job = env.executeAsync("before savepoint");
         while (ShardContents.read(sink.config()).diffsByValue().isEmpty()) {
             Thread.sleep(50);
         }
-        String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+        return job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get();
-        int afterFirstJob = ShardContents.read(sink.config()).diffsByValue().size();
+    }
 
+    private void runToEndFrom(String savepoint, PersistSink<String> sink, int parallelism) throws Exception {
         Configuration conf = new Configuration();
         conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        second.setParallelism(PARALLELISM);
-        second.enableCheckpointing(100);
-        pipeline(second, sink, Long.MAX_VALUE);
-        second.execute("restored from savepoint");
-
-        assertThat(afterFirstJob).isBetween(1, RECORDS - 1);
-        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(100);
+        pipeline(env, sink, Long.MAX_VALUE);
+        env.execute("restored from savepoint");
     }
 
     private static void pipeline(StreamExecutionEnvironment env, PersistSink<String> sink, long sleepEvery) {
