@@ -36,6 +36,7 @@ class PersistSinkITCase {
     private static final int RECORDS = 10_000;
     private static final int PARALLELISM = 2;
     private static final int MAX_PARALLELISM = 4;
+    private static final int FAILURES = 5;
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
@@ -77,17 +78,18 @@ class PersistSinkITCase {
         assertThat(shard.appends()).isEqualTo(1);
     }
 
+    /** Five failures in one run, each after the restored job has made some progress. */
     @Test
-    void aFailureAndRestartStillLeavesEveryRecordOnce() throws Exception {
+    void repeatedFailuresAndRestartsStillLeaveEveryRecordOnce() throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, FAILURES + 1);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
         PersistSink<String> sink = sink("failure");
-        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).map(new FailOnceInFirstAttempt())
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).map(new FailInTheFirstAttempts())
                 .sinkTo(sink).uid("persist-sink");
         env.execute("failure");
 
@@ -226,14 +228,14 @@ class PersistSinkITCase {
         }
     }
 
-    /** Throws once, in subtask 0 of the first attempt, in the middle of its input. */
-    private static final class FailOnceInFirstAttempt extends RichMapFunction<String, String> {
+    /** Throws in subtask 0 of each of the first {@link #FAILURES} attempts, after 1000 records of the attempt. */
+    private static final class FailInTheFirstAttempts extends RichMapFunction<String, String> {
         private long seen;
 
         @Override
         public String map(String value) {
-            if (++seen == RECORDS / PARALLELISM / 2 && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
-                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+            if (++seen == 1000 && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() < FAILURES) {
                 throw new IllegalStateException("injected failure");
             }
             return value;
