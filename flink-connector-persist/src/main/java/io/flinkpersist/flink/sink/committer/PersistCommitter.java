@@ -33,7 +33,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final Counter commits;
     private final Counter alreadyCommitted;
     private final Counter conflicts;
+    private final Counter committedRecords;
     private final AtomicLong lastCommitDurationMs = new AtomicLong();
+    private final AtomicLong lastSuccessfulCommitMs = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong shardUpper = new AtomicLong(-1);
     private PersistClient client;
     private WriteHandle handle;
 
@@ -42,7 +45,13 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         this.commits = metrics.counter("commits");
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
+        this.committedRecords = metrics.counter("committedRecords");
         metrics.gauge("lastCommitDurationMs", lastCommitDurationMs::get);
+        // Since this committer started if it has not committed yet: an alert threshold needs no special case.
+        metrics.gauge("elapsedSecondsSinceLastSuccessfulCommit",
+                () -> (System.currentTimeMillis() - lastSuccessfulCommitMs.get()) / 1000);
+        // The shard's upper as this committer last saw it; -1 before the first commit, -2 once closed.
+        metrics.gauge("shardUpper", shardUpper::get);
     }
 
     @Override
@@ -59,6 +68,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         WriteHandle writer = handle();
         long start = System.nanoTime();
         List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
+        long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
         CommitMarker marker = new CommitMarker(committable.marker(), committable.checkpointId());
         // One token for all attempts of this committable: an attempt that answered UpperMismatch appended nothing.
         IdempotencyToken token = IdempotencyToken.random();
@@ -74,12 +84,16 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             AppendResult result = writer.compareAndAppend(batches, upper, Frontier.of(ts + 1), token, marker);
             if (result instanceof AppendResult.Committed) {
                 commits.inc();
+                committedRecords.inc(records);
                 lastCommitDurationMs.set((System.nanoTime() - start) / 1_000_000);
+                lastSuccessfulCommitMs.set(System.currentTimeMillis());
+                shardUpper.set(ts + 1);
                 LOG.info("Committed {} to shard {} at time {}", committable, config.shardId(), ts);
                 return;
             }
             if (result instanceof AppendResult.AlreadyCommitted) {
                 alreadyCommitted.inc();
+                lastSuccessfulCommitMs.set(System.currentTimeMillis());
                 LOG.info("{} was already committed to shard {}", committable, config.shardId());
                 request.signalAlreadyCommitted();
                 return;
@@ -88,6 +102,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             AppendResult.UpperMismatch mismatch = (AppendResult.UpperMismatch) result;
             expected = mismatch.expected();
             upper = mismatch.current();
+            shardUpper.set(upper.isEmpty() ? -2 : upper.element().getAsLong());
             LOG.info("Shard {} moved to {} while committing {} (attempt {}); retrying at a newer time",
                     config.shardId(), upper, committable, attempt + 1);
         }

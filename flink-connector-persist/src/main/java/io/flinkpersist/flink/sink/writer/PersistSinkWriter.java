@@ -32,7 +32,9 @@ public final class PersistSinkWriter<T> implements CommittingSinkWriter<T, byte[
     private final PersistRecordSerializer<T> serializer;
     private final Counter recordsSent;
     private final Counter bytesSent;
-    private PersistClient client;
+    private final Counter batchesFinished;
+    private volatile long lastFinishDurationMs;
+    private volatile PersistClient client;
     private WriteHandle handle;
     private BatchBuilder builder;
 
@@ -42,6 +44,12 @@ public final class PersistSinkWriter<T> implements CommittingSinkWriter<T, byte[
         this.serializer = serializer;
         this.recordsSent = context.metricGroup().getNumRecordsSendCounter();
         this.bytesSent = context.metricGroup().getNumBytesSendCounter();
+        this.batchesFinished = context.metricGroup().counter("batchesFinished");
+        // Gauges read the client's counters, so they are 0 until the first record opens it.
+        context.metricGroup().gauge("partsWritten", () -> client == null ? 0L : client.metrics().parts());
+        context.metricGroup().gauge("partBytesWritten", () -> client == null ? 0L : client.metrics().bytes());
+        context.metricGroup().gauge("uploadStalls", () -> client == null ? 0L : client.metrics().stalls());
+        context.metricGroup().gauge("lastFinishDurationMs", () -> lastFinishDurationMs);
         try {
             serializer.open(context.asSerializationSchemaInitializationContext());
         } catch (Exception e) {
@@ -72,7 +80,11 @@ public final class PersistSinkWriter<T> implements CommittingSinkWriter<T, byte[
         }
         BatchBuilder finishing = builder;
         builder = null;
-        return List.of(finishing.finish(BUILT_UPPER).toTransmittable());
+        long start = System.nanoTime();
+        byte[] batch = finishing.finish(BUILT_UPPER).toTransmittable();
+        lastFinishDurationMs = (System.nanoTime() - start) / 1_000_000;
+        batchesFinished.inc();
+        return List.of(batch);
     }
 
     /**
