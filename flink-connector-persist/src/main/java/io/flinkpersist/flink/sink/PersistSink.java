@@ -1,0 +1,89 @@
+package io.flinkpersist.flink.sink;
+
+import io.flinkpersist.flink.sink.committer.BatchBytesSerializer;
+import io.flinkpersist.flink.sink.committer.PersistCommitAggregator;
+import io.flinkpersist.flink.sink.committer.PersistCommittable;
+import io.flinkpersist.flink.sink.committer.PersistCommittableSerializer;
+import io.flinkpersist.flink.sink.committer.PersistCommitter;
+import io.flinkpersist.flink.sink.writer.PersistSinkWriter;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * An exactly-once sink into a persist shard: {@code stream.sinkTo(PersistSink.<T>builder()…build())}.
+ *
+ * <p>Each writer subtask builds one batch per checkpoint and hands its transmittable form on; a single
+ * aggregator (parallelism 1) joins all writers' batches of a checkpoint into one {@link PersistCommittable};
+ * the committer appends it with one compare-and-append that also records the checkpoint in the shard, so a
+ * replayed committable is recognised. The pre-commit aggregation (not a post-commit global committer) is what
+ * makes a bounded streaming job commit its final checkpoint on Flink 2.3.
+ */
+@PublicEvolving
+public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistCommittable>,
+        SupportsPreCommitTopology<byte[], PersistCommittable> {
+    private static final long serialVersionUID = 1L;
+
+    private final PersistSinkConfig config;
+    private final PersistRecordSerializer<T> serializer;
+
+    PersistSink(PersistSinkConfig config, PersistRecordSerializer<T> serializer) {
+        this.config = config;
+        this.serializer = serializer;
+    }
+
+    public static <T> PersistSinkBuilder<T> builder() {
+        return new PersistSinkBuilder<>();
+    }
+
+    /** The validated options, e.g. to read the shard back with the same location and codecs. */
+    public PersistSinkConfig config() {
+        return config;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+        return new PersistSinkWriter<>(config, serializer, context);
+    }
+
+    @Override
+    public Committer<PersistCommittable> createCommitter(CommitterInitContext context) {
+        return new PersistCommitter(config, context.metricGroup());
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PersistCommittable> getCommittableSerializer() {
+        return new PersistCommittableSerializer();
+    }
+
+    @Override
+    public DataStream<CommittableMessage<PersistCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<byte[]>> writeResults) {
+        // Flink truncates operator names in metrics at 80 characters: the sink id goes into the uid only.
+        String name = "Persist commit aggregator";
+        // global(): every writer's batches reach the one aggregator; the second global() sends the
+        // aggregated committable to committer subtask 0, so one committer sees each checkpoint whole.
+        return writeResults.global()
+                .transform(name, CommittableMessageTypeInfo.of(PersistCommittableSerializer::new),
+                        new PersistCommitAggregator(config.sinkId()))
+                .uid("persist-commit-aggregator-" + config.sinkId())
+                .name(name)
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .global();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<byte[]> getWriteResultSerializer() {
+        return new BatchBytesSerializer();
+    }
+}

@@ -1,0 +1,202 @@
+package io.flinkpersist.flink.sink;
+
+import io.flinkpersist.persist.batch.BatchBuilderConfig;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.location.PersistLocation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Builds a {@link PersistSink}. Setters only record values; {@link #build()} checks them all and throws an
+ * {@link IllegalArgumentException} naming the first bad option and what it allows. See docs/datastream.md.
+ */
+@PublicEvolving
+public final class PersistSinkBuilder<T> {
+    /** Prefix of the name-based (version 3) UUID a shard name maps to; part of the on-disk contract. */
+    public static final String SHARD_NAME_NAMESPACE = "flink-connector-persist:";
+    public static final String DEFAULT_CODEC = "bytes";
+    public static final int DEFAULT_COMMIT_RETRIES = 3;
+    static final int MAX_NAME_LENGTH = 256;
+
+    private Path embeddedDir;
+    private String blobUri;
+    private String consensusUri;
+    private Map<String, String> hadoopOptions = Map.of();
+    private ShardId shardId;
+    private String shardName;
+    private String keyCodec = DEFAULT_CODEC;
+    private String valueCodec = DEFAULT_CODEC;
+    private PersistRecordSerializer<T> serializer;
+    private String sinkId;
+    private long partTargetSizeBytes = BatchBuilderConfig.DEFAULT_BLOB_TARGET_SIZE_BYTES;
+    private int maxOutstandingParts = BatchBuilderConfig.DEFAULT_MAX_OUTSTANDING_PARTS;
+    private long inlineThresholdBytes = BatchBuilderConfig.DEFAULT_INLINE_WRITES_SINGLE_MAX_BYTES;
+    private int commitRetries = DEFAULT_COMMIT_RETRIES;
+
+    PersistSinkBuilder() {}
+
+    /** The zero-setup location: parts under {@code dir/blob}, consensus in SQLite {@code dir/consensus.db}. */
+    public PersistSinkBuilder<T> embedded(Path dir) {
+        this.embeddedDir = dir;
+        return this;
+    }
+
+    /** Where parts go: a Hadoop file system URI ({@code s3a://bucket/prefix}, {@code file:///dir}) or {@code mem://name}. */
+    public PersistSinkBuilder<T> blobUri(String uri) {
+        this.blobUri = uri;
+        return this;
+    }
+
+    /** Where the shard's state goes: {@code postgres://…}, {@code jdbc:postgresql://…}, {@code sqlite:…} or {@code mem://name}. */
+    public PersistSinkBuilder<T> consensusUri(String uri) {
+        this.consensusUri = uri;
+        return this;
+    }
+
+    /** Hadoop options for the blob file system, e.g. {@code fs.s3a.endpoint}, {@code fs.s3a.access.key}. Never logged. */
+    public PersistSinkBuilder<T> hadoopOptions(Map<String, String> options) {
+        this.hadoopOptions = options;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> shard(ShardId shard) {
+        this.shardId = shard;
+        return this;
+    }
+
+    /** A human shard name, mapped by {@link #shardIdForName(String)}. */
+    public PersistSinkBuilder<T> shardName(String name) {
+        this.shardName = name;
+        return this;
+    }
+
+    /** The key codec name the shard is created with; readers must use the same name. */
+    public PersistSinkBuilder<T> keyCodec(String codec) {
+        this.keyCodec = codec;
+        return this;
+    }
+
+    /** The value codec name the shard is created with; readers must use the same name. */
+    public PersistSinkBuilder<T> valueCodec(String codec) {
+        this.valueCodec = codec;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> serializer(PersistRecordSerializer<T> serializer) {
+        this.serializer = serializer;
+        return this;
+    }
+
+    /**
+     * The stable identity of this sink in the shard's commit markers (with the job id). Keep it across
+     * savepoint restores and code changes, or replayed checkpoints are no longer recognised.
+     */
+    public PersistSinkBuilder<T> sinkId(String id) {
+        this.sinkId = id;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> partTargetSizeBytes(long bytes) {
+        this.partTargetSizeBytes = bytes;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> maxOutstandingParts(int parts) {
+        this.maxOutstandingParts = parts;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> inlineThresholdBytes(long bytes) {
+        this.inlineThresholdBytes = bytes;
+        return this;
+    }
+
+    public PersistSinkBuilder<T> commitRetries(int retries) {
+        this.commitRetries = retries;
+        return this;
+    }
+
+    /** The shard a human name stands for: the name-based UUID of {@code "flink-connector-persist:" + name}. */
+    public static ShardId shardIdForName(String name) {
+        return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public PersistSink<T> build() {
+        String embedded = validateLocation();
+        validateHadoopOptions();
+        ShardId shard = validateShard();
+        check(isName(keyCodec), "keyCodec", keyCodec, "1 to " + MAX_NAME_LENGTH + " printable characters");
+        check(isName(valueCodec), "valueCodec", valueCodec, "1 to " + MAX_NAME_LENGTH + " printable characters");
+        check(serializer != null, "serializer", null,
+                "a PersistRecordSerializer, e.g. PersistRecordSerializer.valueOnly(schema)");
+        String id = sinkId != null ? sinkId : "persist-sink:" + shard;
+        check(isName(id), "sinkId", sinkId, "1 to " + MAX_NAME_LENGTH + " printable characters");
+        check(partTargetSizeBytes >= 1 && partTargetSizeBytes <= Integer.MAX_VALUE, "partTargetSizeBytes",
+                partTargetSizeBytes, "1 to " + Integer.MAX_VALUE);
+        check(maxOutstandingParts >= 1, "maxOutstandingParts", maxOutstandingParts, "at least 1");
+        check(inlineThresholdBytes >= 0, "inlineThresholdBytes", inlineThresholdBytes, "0 (never inline) or more");
+        check(commitRetries >= 0, "commitRetries", commitRetries, "0 or more");
+        return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
+                keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
+                commitRetries), serializer);
+    }
+
+    private String validateLocation() {
+        if (embeddedDir != null) {
+            check(blobUri == null && consensusUri == null, "embedded", embeddedDir,
+                    "either embedded(dir) or blobUri and consensusUri, not both");
+            return embeddedDir.toAbsolutePath().normalize().toString();
+        }
+        check(blobUri != null, "blobUri", null, "a blob URI (or embedded(dir) instead of both URIs)");
+        check(consensusUri != null, "consensusUri", null, "a consensus URI (or embedded(dir) instead of both URIs)");
+        // Each URI is parsed next to a valid in-memory stand-in for the other, so that the error names one option.
+        parse("blobUri", blobUri, "mem://validation");
+        parse("consensusUri", "mem://validation", consensusUri);
+        return null;
+    }
+
+    private static void parse(String option, String blob, String consensus) {
+        try {
+            PersistLocation.parse(blob, consensus);
+        } catch (IllegalArgumentException e) {
+            // The core's message lists the accepted forms and never shows a password.
+            throw new IllegalArgumentException("invalid option '" + option + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void validateHadoopOptions() {
+        check(hadoopOptions != null, "hadoopOptions", null, "a map of Hadoop options (empty by default)");
+        for (Map.Entry<String, String> e : new HashMap<>(hadoopOptions).entrySet()) {
+            // Values may be secrets: never echo them.
+            check(e.getKey() != null && !e.getKey().isBlank() && e.getValue() != null, "hadoopOptions",
+                    e.getKey(), "non-empty keys with non-null values");
+        }
+    }
+
+    private ShardId validateShard() {
+        check(shardId == null || shardName == null, "shard", shardId,
+                "either shard(ShardId) or shardName(String), not both");
+        if (shardName != null) {
+            check(isName(shardName), "shardName", shardName, "1 to " + MAX_NAME_LENGTH + " printable characters");
+            return shardIdForName(shardName);
+        }
+        check(shardId != null, "shard", null, "a ShardId via shard(...) or a name via shardName(...)");
+        return shardId;
+    }
+
+    private static boolean isName(String s) {
+        return s != null && !s.isBlank() && s.length() <= MAX_NAME_LENGTH
+                && s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    private static void check(boolean ok, String option, Object value, String allowed) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid option '" + option + "' (" + value + "): allowed values are "
+                    + allowed);
+        }
+    }
+}

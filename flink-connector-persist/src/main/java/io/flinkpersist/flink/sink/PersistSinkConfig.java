@@ -1,0 +1,104 @@
+package io.flinkpersist.flink.sink;
+
+import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.batch.BatchBuilderConfig;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.state.Codecs;
+import java.io.Serializable;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * The validated options of a {@link PersistSink}, in a serializable form that every writer and committer
+ * opens its own {@link PersistClient} from. Core types (location, shard id) are kept as strings because they
+ * are not {@link Serializable}; {@link PersistSinkBuilder#build()} has already checked that they parse.
+ *
+ * <p>{@link #toString()} is safe to log: the consensus URI (which may hold a password) and the Hadoop option
+ * values (which may hold S3 keys) are not shown.
+ */
+@Internal
+public final class PersistSinkConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String embeddedDir;
+    private final String blobUri;
+    private final String consensusUri;
+    private final HashMap<String, String> hadoopOptions;
+    private final String shardId;
+    private final String keyCodec;
+    private final String valueCodec;
+    private final String sinkId;
+    private final long partTargetSizeBytes;
+    private final int maxOutstandingParts;
+    private final long inlineThresholdBytes;
+    private final int commitRetries;
+
+    PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
+            ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
+            int maxOutstandingParts, long inlineThresholdBytes, int commitRetries) {
+        this.embeddedDir = embeddedDir;
+        this.blobUri = blobUri;
+        this.consensusUri = consensusUri;
+        this.hadoopOptions = new HashMap<>(hadoopOptions);
+        this.shardId = shardId.toString();
+        this.keyCodec = keyCodec;
+        this.valueCodec = valueCodec;
+        this.sinkId = sinkId;
+        this.partTargetSizeBytes = partTargetSizeBytes;
+        this.maxOutstandingParts = maxOutstandingParts;
+        this.inlineThresholdBytes = inlineThresholdBytes;
+        this.commitRetries = commitRetries;
+    }
+
+    public PersistLocation location() {
+        return embeddedDir != null
+                ? PersistLocation.embedded(Paths.get(embeddedDir))
+                : PersistLocation.parse(blobUri, consensusUri);
+    }
+
+    public PersistConfig persistConfig() {
+        return PersistConfig.builder()
+                .hadoopOptions(hadoopOptions)
+                .batch(BatchBuilderConfig.builder()
+                        .blobTargetSizeBytes(partTargetSizeBytes)
+                        .maxOutstandingParts(maxOutstandingParts)
+                        .inlineWritesSingleMaxBytes(inlineThresholdBytes)
+                        .build())
+                .build();
+    }
+
+    /** Opens a client on this sink's location; the caller closes it. */
+    public PersistClient openClient() {
+        return PersistClient.open(location(), persistConfig());
+    }
+
+    public ShardId shardId() {
+        return ShardId.parse(shardId);
+    }
+
+    public Codecs codecs() {
+        return Codecs.of(keyCodec, valueCodec);
+    }
+
+    /** The stable name of this sink in the shard's commit markers. */
+    public String sinkId() {
+        return sinkId;
+    }
+
+    /** How many times a commit is retried at a newer timestamp after another writer moved the upper. */
+    public int commitRetries() {
+        return commitRetries;
+    }
+
+    @Override
+    public String toString() {
+        return "PersistSinkConfig{location=" + location() + ", hadoopOptions=" + hadoopOptions.keySet()
+                + ", shard=" + shardId + ", codecs=" + keyCodec + "/" + valueCodec + ", sinkId=" + sinkId
+                + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
+                + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries + "}";
+    }
+}

@@ -1,0 +1,264 @@
+package io.flinkpersist.flink.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real jobs on a MiniCluster writing to a shard; the shard is read back. Each subclass names the location
+ * and registers its own MiniCluster with an {@link InMemoryReporter}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+abstract class PersistSinkJobsTestBase {
+    private static final int RECORDS = 10_000;
+    private static final int PARALLELISM = 2;
+    /** Slots the subclasses' MiniCluster must offer. */
+    static final int MAX_PARALLELISM = 4;
+    private static final int FAILURES = 5;
+
+    @TempDir
+    Path dir;
+
+    /** The Flink 2.3 pitfall: a bounded streaming job must commit its final checkpoint too. */
+    @Test
+    void boundedStreamingJobWithCheckpointsCommitsEveryRecordOnce() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSink<String> sink = sink("streaming");
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).sinkTo(sink).uid("persist-sink").name("Persist sink");
+        JobID job = env.execute("bounded streaming").getJobID();
+
+        ShardContents shard = ShardContents.read(sink.config());
+        assertThat(shard.diffsByValue()).isEqualTo(expected());
+        // Several checkpoints committed separately, not one commit at the end.
+        assertThat(shard.appends()).isGreaterThan(1);
+        assertThat(counted(job, "numRecordsSend")).isEqualTo(RECORDS);
+        assertThat(counted(job, "committedRecords")).isEqualTo(RECORDS);
+        assertThat(counted(job, "commits")).isEqualTo(shard.appends());
+        assertThat(counted(job, "alreadyCommitted")).isZero();
+    }
+
+    @Test
+    void batchJobCommitsEveryRecordOnce() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        PersistSink<String> sink = sink("batch");
+        env.fromSequence(0, RECORDS - 1).map(n -> "r" + n).sinkTo(sink).uid("persist-sink");
+        env.execute("batch");
+
+        ShardContents shard = ShardContents.read(sink.config());
+        assertThat(shard.diffsByValue()).isEqualTo(expected());
+        assertThat(shard.appends()).isEqualTo(1);
+    }
+
+    /** Five failures in one run, each after the restored job has made some progress. */
+    @Test
+    void repeatedFailuresAndRestartsStillLeaveEveryRecordOnce() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, FAILURES + 1);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSink<String> sink = sink("failure");
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).map(new FailInTheFirstAttempts())
+                .sinkTo(sink).uid("persist-sink");
+        env.execute("failure");
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    /**
+     * Stop with a savepoint mid-way, then finish in a new job restored from it: the committable of the
+     * savepoint is committed by the first job and replayed by the second (under the first job's id), and
+     * every record is in the shard once, also when the restored job runs at another parallelism.
+     */
+    @ParameterizedTest(name = "parallelism {0} -> {1}")
+    @CsvSource({"2, 2", "2, 4", "4, 1"})
+    void aJobRestoredFromASavepointIntoANewJobLeavesEveryRecordOnce(int before, int after) throws Exception {
+        PersistSink<String> sink = sink("savepoint");
+        String savepoint = runUntilSomethingIsCommittedAndStopWithSavepoint(sink, before);
+        Map<String, Long> atSavepoint = ShardContents.read(sink.config()).diffsByValue();
+
+        JobID restored = runToEndFrom(savepoint, sink, after);
+
+        assertThat(atSavepoint.size()).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        // The savepoint's own committable, committed by the first job, came back in the restored job's state.
+        assertThat(counted(restored, "alreadyCommitted")).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * Restoring an older savepoint after later checkpoints were committed replays the data after the
+     * savepoint (as with any sink), and the restored job's checkpoints must all be committed: a marker of an
+     * earlier run must not make new data look committed.
+     */
+    @Test
+    void restoringAnOlderSavepointAgainCommitsEveryLaterCheckpointOfTheNewJob() throws Exception {
+        PersistSink<String> sink = sink("older-savepoint");
+        String savepoint = runUntilSomethingIsCommittedAndStopWithSavepoint(sink, PARALLELISM);
+        Map<String, Long> atSavepoint = ShardContents.read(sink.config()).diffsByValue();
+
+        runToEndFrom(savepoint, sink, PARALLELISM);
+        runToEndFrom(savepoint, sink, PARALLELISM);
+
+        // What the savepoint had committed stays once; everything after it was written by both restored jobs.
+        Map<String, Long> expected = LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                .collect(Collectors.toMap(Function.identity(), v -> atSavepoint.containsKey(v) ? 1L : 2L));
+        assertThat(atSavepoint.size()).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected);
+    }
+
+    /**
+     * Two jobs append to one shard at the same time, so their committers race for the upper (a lost race
+     * is retried at a newer time): both complete and each wrote every record once.
+     */
+    @Test
+    void twoJobsWritingOneShardAtTheSameTimeBothLandEveryRecordOnce() throws Exception {
+        PersistSink<String> sink = sink("two-jobs");
+        JobClient[] jobs = new JobClient[2];
+        for (int i = 0; i < jobs.length; i++) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(PARALLELISM);
+            env.enableCheckpointing(100);
+            pipeline(env, sink, 5);
+            jobs[i] = env.executeAsync("concurrent " + i);
+        }
+        for (JobClient job : jobs) {
+            job.getJobExecutionResult().get();
+        }
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue())
+                .isEqualTo(LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                        .collect(Collectors.toMap(Function.identity(), v -> 2L)));
+    }
+
+    /** Runs a slow job (about 10 s) until a first commit lands, then stops it with a savepoint. */
+    private String runUntilSomethingIsCommittedAndStopWithSavepoint(PersistSink<String> sink, int parallelism)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(100);
+        pipeline(env, sink, 1);
+        JobClient job = env.executeAsync("before savepoint");
+        while (ShardContents.read(sink.config()).diffsByValue().isEmpty()) {
+            Thread.sleep(50);
+        }
+        return job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+    }
+
+    private JobID runToEndFrom(String savepoint, PersistSink<String> sink, int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(100);
+        pipeline(env, sink, Long.MAX_VALUE);
+        return env.execute("restored from savepoint").getJobID();
+    }
+
+    private static void pipeline(StreamExecutionEnvironment env, PersistSink<String> sink, long sleepEvery) {
+        env.fromSequence(0, RECORDS - 1).uid("numbers")
+                .map(new SlowDown(sleepEvery)).uid("slow-down")
+                .sinkTo(sink).uid("persist-sink");
+    }
+
+    /** The sum of a counter over all subtasks of a job. */
+    private long counted(JobID job, String name) {
+        return metrics().findMetrics(job, name).entrySet().stream()
+                .filter(e -> e.getKey().endsWith("." + name))
+                .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                .sum();
+    }
+
+    /** Where the shard lives. */
+    protected abstract PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder);
+
+    /** The reporter of the subclass's MiniCluster. */
+    protected abstract InMemoryReporter metrics();
+
+    /** A MiniCluster for these jobs, reporting to {@code metrics}. */
+    static MiniClusterExtension miniCluster(InMemoryReporter metrics) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(metrics.addToConfiguration(new Configuration()))
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(MAX_PARALLELISM)
+                .build());
+    }
+
+    private PersistSink<String> sink(String shardName) {
+        return location(PersistSink.<String>builder())
+                .shardName(shardName)
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                // Small parts, so that jobs upload several parts per checkpoint.
+                .partTargetSizeBytes(16 * 1024)
+                .build();
+    }
+
+    private static Map<String, Long> expected() {
+        return LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                .collect(Collectors.toMap(Function.identity(), v -> 1L));
+    }
+
+    /** Slows the source so that a bounded job sees several checkpoints. */
+    private static final class SlowDown extends RichMapFunction<Long, String> {
+        private final long sleepEvery;
+        private long seen;
+
+        SlowDown(long sleepEvery) {
+            this.sleepEvery = sleepEvery;
+        }
+
+        @Override
+        public String map(Long n) throws InterruptedException {
+            if (++seen % sleepEvery == 0) {
+                Thread.sleep(1);
+            }
+            return "r" + n;
+        }
+    }
+
+    /** Throws in subtask 0 of each of the first {@link #FAILURES} attempts, after 1000 records of the attempt. */
+    private static final class FailInTheFirstAttempts extends RichMapFunction<String, String> {
+        private long seen;
+
+        @Override
+        public String map(String value) {
+            if (++seen == 1000 && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() < FAILURES) {
+                throw new IllegalStateException("injected failure");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.flinkpersist.flink.sink;
+
+import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
+import io.flinkpersist.persist.testutils.S3ProxyServer;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The jobs of {@link PersistSinkJobsTestBase} with parts on S3 (S3A) and consensus in PostgreSQL, real servers. */
+class PostgresS3PersistSinkITCase extends PersistSinkJobsTestBase {
+    /** Keeps the metrics of finished jobs, so that a test can read them after the job. */
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = miniCluster(METRICS);
+
+    @Override
+    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder) {
+        S3ProxyServer s3 = S3ProxyServer.shared();
+        return builder.blobUri("s3a://" + s3.createBucket() + "/persist")
+                .consensusUri(EmbeddedPostgresServer.shared().createDatabase())
+                .hadoopOptions(s3.s3aOptions());
+    }
+
+    @Override
+    protected InMemoryReporter metrics() {
+        return METRICS;
+    }
+}
