@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * {@code consensus(shard, sequence_number, data, PRIMARY KEY (shard, sequence_number))}, under READ COMMITTED.
  *
  * <p>The primary key decides every race. A compare-and-set from {@code E} is one autocommit statement that
- * inserts {@code E+1} if row {@code E} exists: versions are contiguous and truncation never removes the head,
- * so {@code E} exists and {@code E+1} does not exactly when {@code E} is the head, and of several racers the
- * unique index lets one insert {@code E+1}. Initialising a key (no expected version) has no row to test, so
+ * locks row {@code E} (FOR KEY SHARE) and inserts {@code E+1} if it got the lock: versions are contiguous and
+ * truncation never removes the head, so {@code E} exists and {@code E+1} does not exactly when {@code E} is
+ * the head, and of several racers the unique index lets one insert {@code E+1}. The lock keeps a concurrent
+ * truncation from removing {@code E} and {@code E+1} in between. Initialising a key (no expected version) has no row to test, so
  * every initialiser first inserts a sentinel row {@code (shard, -1)}: a second one blocks on the first's
  * uncommitted sentinel and finds it taken once the first commits. The sentinel is never a version and is
  * never truncated.
@@ -29,8 +30,13 @@ public final class PostgresConsensus extends JdbcConsensus {
     private static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS consensus ("
             + "shard text NOT NULL, sequence_number bigint NOT NULL, data bytea NOT NULL,"
             + " PRIMARY KEY (shard, sequence_number))";
-    private static final String INSERT_AFTER_EXPECTED = "INSERT INTO consensus (shard, sequence_number, data)"
-            + " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM consensus WHERE shard = ? AND sequence_number = ?)"
+    // The expected row is locked FOR KEY SHARE, not merely tested with EXISTS: a concurrent truncation could
+    // otherwise delete both it and its successor between the test (on this statement's snapshot) and the
+    // insert, and the insert would re-create a version below the head. The lock makes the truncation wait,
+    // or makes this statement see the row gone.
+    private static final String INSERT_AFTER_EXPECTED = "WITH expected AS (SELECT sequence_number FROM consensus"
+            + " WHERE shard = ? AND sequence_number = ? FOR KEY SHARE)"
+            + " INSERT INTO consensus (shard, sequence_number, data) SELECT ?, ?, ? FROM expected"
             + " ON CONFLICT DO NOTHING";
     private static final String INSERT_SENTINEL = "INSERT INTO consensus (shard, sequence_number, data)"
             + " VALUES (?, -1, '') ON CONFLICT DO NOTHING";
@@ -72,10 +78,10 @@ public final class PostgresConsensus extends JdbcConsensus {
         return calls.autocommit(operation, connection -> {
             try (PreparedStatement insert = calls.prepare(connection, INSERT_AFTER_EXPECTED)) {
                 insert.setString(1, key);
-                insert.setLong(2, next.seqNo().value());
-                insert.setBytes(3, next.data());
-                insert.setString(4, key);
-                insert.setLong(5, expected.value());
+                insert.setLong(2, expected.value());
+                insert.setString(3, key);
+                insert.setLong(4, next.seqNo().value());
+                insert.setBytes(5, next.data());
                 return insert.executeUpdate() == 1;
             }
         });

@@ -326,4 +326,59 @@ abstract class ConsensusContractTest {
     protected static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * Truncation deletes versions below the head while writers with stale expectations race: a
+     * compare-and-set from a version that is no longer the head must never commit, even if that version and
+     * its successor were just truncated away (which would re-create a version below the head and lose the
+     * write).
+     */
+    @Test
+    void staleCompareAndSetsNeverCommitWhileTruncationRuns() throws Exception {
+        String key = "truncated-race";
+        assertThat(consensus.compareAndSet(key, Optional.empty(), new VersionedData(SeqNo.of(0), new byte[] {0})))
+                .isEqualTo(CasResult.COMMITTED);
+        int writers = 6;
+        int attemptsEach = 150;
+        java.util.concurrent.ConcurrentHashMap<Long, Integer> commitsBySeqNo = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers + 1);
+        try {
+            java.util.concurrent.Future<?> truncator = pool.submit(() -> {
+                while (!done.get()) {
+                    consensus.head(key).ifPresent(head -> consensus.truncate(key, head.seqNo()));
+                }
+                return null;
+            });
+            java.util.List<java.util.concurrent.Future<?>> racers = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                racers.add(pool.submit(() -> {
+                    long known = 0;
+                    for (int i = 0; i < attemptsEach; i++) {
+                        // Refresh the head only now and then: most attempts expect a stale version.
+                        if (i % 10 == 0) {
+                            known = consensus.head(key).orElseThrow().seqNo().value();
+                        }
+                        CasResult result = consensus.compareAndSet(key, Optional.of(SeqNo.of(known)),
+                                new VersionedData(SeqNo.of(known + 1), new byte[] {1}));
+                        if (result == CasResult.COMMITTED) {
+                            commitsBySeqNo.merge(known + 1, 1, Integer::sum);
+                            known++;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> racer : racers) {
+                racer.get();
+            }
+            done.set(true);
+            truncator.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        long head = consensus.head(key).orElseThrow().seqNo().value();
+        assertThat(commitsBySeqNo).allSatisfy((seqNo, commits) -> assertThat(commits).as("commits of v" + seqNo).isEqualTo(1));
+        assertThat(commitsBySeqNo.keySet()).hasSize((int) head);
+    }
 }
