@@ -105,6 +105,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             shardUpper.set(upper.isEmpty() ? -2 : upper.element().getAsLong());
             LOG.info("Shard {} moved to {} while committing {} (attempt {}); retrying at a newer time",
                     config.shardId(), upper, committable, attempt + 1);
+            // Writers that lost a race together should not retry together.
+            if (!sleepBeforeRetry(attempt + 1)) {
+                break;
+            }
         }
         // The checkpoint still owns these parts: a restore replays the committable, so nothing is deleted.
         batches.forEach(Batch::markConsumed);
@@ -112,6 +116,17 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 : "another writer kept moving the upper: " + (config.commitRetries() + 1) + " attempts";
         request.signalFailedWithKnownReason(new IllegalStateException("cannot commit " + committable + " to shard "
                 + config.shardId() + ": expected upper " + expected + ", actual upper " + upper + "; " + reason));
+    }
+
+    /** Sleeps a jittered, growing backoff; false if interrupted (the commit then fails and is retried by Flink). */
+    private boolean sleepBeforeRetry(int failedAttempts) {
+        try {
+            Thread.sleep(config.persistConfig().retryPolicy().jitteredBackoff(failedAttempts).toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private WriteHandle handle() {
