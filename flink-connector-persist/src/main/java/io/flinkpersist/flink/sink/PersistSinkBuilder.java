@@ -19,7 +19,7 @@ public final class PersistSinkBuilder<T> {
     /** Prefix of the name-based (version 3) UUID a shard name maps to; part of the on-disk contract. */
     public static final String SHARD_NAME_NAMESPACE = "flink-connector-persist:";
     public static final String DEFAULT_CODEC = "bytes";
-    public static final int DEFAULT_COMMIT_RETRIES = 3;
+    public static final int DEFAULT_COMMIT_RETRIES = 10;
     static final int MAX_NAME_LENGTH = 256;
 
     private Path embeddedDir;

@@ -105,8 +105,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             shardUpper.set(upper.isEmpty() ? -2 : upper.element().getAsLong());
             LOG.info("Shard {} moved to {} while committing {} (attempt {}); retrying at a newer time",
                     config.shardId(), upper, committable, attempt + 1);
-            // Writers that lost a race together should not retry together.
-            if (!sleepBeforeRetry(attempt + 1)) {
+            // The first retry goes at once (the winner has just finished); later ones back off, so that
+            // writers that keep losing together do not keep retrying together.
+            if (attempt > 0 && !sleepBeforeRetry(attempt)) {
                 break;
             }
         }
@@ -114,7 +115,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         batches.forEach(Batch::markConsumed);
         String reason = upper.isEmpty() ? "the shard is closed (its upper is empty)"
                 : "another writer kept moving the upper: " + (config.commitRetries() + 1) + " attempts";
-        request.signalFailedWithKnownReason(new IllegalStateException("cannot commit " + committable + " to shard "
+        // Fail the job (an unknown reason): Flink then restarts from the last checkpoint and replays this
+        // committable. A "known reason" would make Flink drop the committable and lose its data.
+        request.signalFailedWithUnknownReason(new IllegalStateException("cannot commit " + committable + " to shard "
                 + config.shardId() + ": expected upper " + expected + ", actual upper " + upper + "; " + reason));
     }
 

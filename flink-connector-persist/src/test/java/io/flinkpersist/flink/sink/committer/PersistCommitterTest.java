@@ -108,7 +108,8 @@ class PersistCommitterTest {
             committer.commit(List.of(request));
         }
 
-        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_KNOWN);
+        // The job must fail (and replay the committable after a restart), not drop the committable.
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
         assertThat(request.failure).hasMessageContaining(config.shardId().toString())
                 .hasMessageContaining("expected upper []")
                 .hasMessageContaining("actual upper []")
