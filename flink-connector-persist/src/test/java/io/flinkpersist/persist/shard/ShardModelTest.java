@@ -13,6 +13,8 @@ import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
+import io.flinkpersist.persist.testutils.S3ProxyServer;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.Listen;
 import io.flinkpersist.persist.read.ListenBatch;
@@ -69,8 +71,23 @@ class ShardModelTest {
 
     private final List<ShardUnderTest> opened = new ArrayList<>();
 
+    /** Where a try's shard lives. */
+    enum Stores { MEMORY, SQLITE_AND_LOCAL_FILES, POSTGRES_AND_S3 }
+
     @Property(tries = 80)
     void aShardBehavesLikeAListOfUpdatesWithAnUpperAndASince(@ForAll("runs") ActionChain<ShardUnderTest> chain) {
+        chain.withInvariant("upper and since follow the model", ShardUnderTest::checkFrontiers).run();
+    }
+
+    /** The same model on the embedded defaults: fewer tries, as every step goes to disk. */
+    @Property(tries = 12)
+    void onSqliteAndLocalFiles(@ForAll("embeddedRuns") ActionChain<ShardUnderTest> chain) {
+        chain.withInvariant("upper and since follow the model", ShardUnderTest::checkFrontiers).run();
+    }
+
+    /** The same model on real PostgreSQL and S3 servers started by the test. */
+    @Property(tries = 6)
+    void onPostgresAndS3(@ForAll("postgresS3Runs") ActionChain<ShardUnderTest> chain) {
         chain.withInvariant("upper and since follow the model", ShardUnderTest::checkFrontiers).run();
     }
 
@@ -82,7 +99,21 @@ class ShardModelTest {
 
     @Provide
     Arbitrary<ActionChain<ShardUnderTest>> runs() {
-        return setups().flatMap(setup -> ActionChain.<ShardUnderTest>startWith(() -> open(setup))
+        return chains(Stores.MEMORY);
+    }
+
+    @Provide
+    Arbitrary<ActionChain<ShardUnderTest>> embeddedRuns() {
+        return chains(Stores.SQLITE_AND_LOCAL_FILES);
+    }
+
+    @Provide
+    Arbitrary<ActionChain<ShardUnderTest>> postgresS3Runs() {
+        return chains(Stores.POSTGRES_AND_S3);
+    }
+
+    private Arbitrary<ActionChain<ShardUnderTest>> chains(Stores stores) {
+        return setups().flatMap(setup -> ActionChain.<ShardUnderTest>startWith(() -> open(setup, stores))
                 .withAction(8, action(appendPlans()))
                 .withAction(3, action(rewritePlans()))
                 .withAction(2, action(retryPlans()))
@@ -95,8 +126,8 @@ class ShardModelTest {
                 .withMaxTransformations(30));
     }
 
-    private ShardUnderTest open(Setup setup) {
-        ShardUnderTest shard = new ShardUnderTest(setup);
+    private ShardUnderTest open(Setup setup, Stores stores) {
+        ShardUnderTest shard = new ShardUnderTest(setup, stores);
         opened.add(shard);
         return shard;
     }
@@ -493,19 +524,44 @@ class ShardModelTest {
         private Frontier upperSeen = Frontier.MINIMUM;
         private Frontier sinceSeen = Frontier.MINIMUM;
 
-        ShardUnderTest(Setup setup) {
+        // The embedded stores' directory, removed when the try ends; null for other stores.
+        private java.nio.file.Path localDir;
+
+        ShardUnderTest(Setup setup, Stores stores) {
             String name = "shard-model-" + UUID.randomUUID();
-            PersistLocation location = PersistLocation.parse("mem://" + name, "mem://" + name);
-            client = PersistClient.open(location, config(setup, setup.partTargetBytes(), setup.consolidate()));
-            otherClient = PersistClient.open(location, config(setup, setup.otherPartTargetBytes(), !setup.consolidate()));
+            PersistLocation location;
+            Map<String, String> hadoopOptions = Map.of();
+            switch (stores) {
+                case SQLITE_AND_LOCAL_FILES -> {
+                    try {
+                        localDir = java.nio.file.Files.createTempDirectory(name);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    location = PersistLocation.embedded(localDir);
+                }
+                case POSTGRES_AND_S3 -> {
+                    S3ProxyServer s3 = S3ProxyServer.shared();
+                    location = PersistLocation.parse("s3a://" + s3.createBucket() + "/model",
+                            EmbeddedPostgresServer.shared().createDatabase());
+                    hadoopOptions = s3.s3aOptions();
+                }
+                default -> location = PersistLocation.parse("mem://" + name, "mem://" + name);
+            }
+            client = PersistClient.open(location,
+                    config(setup, setup.partTargetBytes(), setup.consolidate(), hadoopOptions));
+            otherClient = PersistClient.open(location,
+                    config(setup, setup.otherPartTargetBytes(), !setup.consolidate(), hadoopOptions));
             writers.add(newHandle(client, WriterId.random()));
             writers.add(newHandle(otherClient, WriterId.random()));
             reader = client.openReader(shard, CODECS);
             journal.add(setup.toString());
         }
 
-        private PersistConfig config(Setup setup, long partTargetBytes, boolean consolidate) {
+        private PersistConfig config(Setup setup, long partTargetBytes, boolean consolidate,
+                Map<String, String> hadoopOptions) {
             return PersistConfig.builder()
+                    .hadoopOptions(hadoopOptions)
                     .clockMs(clock::get)
                     .readerLease(READER_LEASE)
                     .inlineWritesTotalMaxBytes(setup.inlineTotalMaxBytes())
@@ -523,6 +579,18 @@ class ShardModelTest {
                 client.close();
             } finally {
                 otherClient.close();
+                deleteLocalDir();
+            }
+        }
+
+        private void deleteLocalDir() {
+            if (localDir == null) {
+                return;
+            }
+            try (Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(localDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
 
