@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.testutils.Update;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.batch.BatchWriteMetrics;

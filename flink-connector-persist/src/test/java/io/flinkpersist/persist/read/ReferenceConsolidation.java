@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.testutils.Update;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,7 @@ class ColumnarRecordsTest {
         ColumnarRecords records = Update.records(EMPTY_KEY, ZERO_BYTES, TEXT);
 
         assertThat(records.len()).isEqualTo(3);
-        assertThat(Update.listOf(records)).containsExactly(EMPTY_KEY, ZERO_BYTES, TEXT);
+        assertThat(Update.list(records)).containsExactly(EMPTY_KEY, ZERO_BYTES, TEXT);
         assertThat(records.keyLength(0)).isZero();
         assertThat(records.valueLength(0)).isEqualTo(3);
         assertThat(records.keyLength(2)).isEqualTo(3);
@@ -47,8 +48,8 @@ class ColumnarRecordsTest {
         ColumnarRecords first = builder.build();
         assertThat(builder.len()).isZero();
         builder.push(EMPTY_KEY.key(), EMPTY_KEY.value(), EMPTY_KEY.time(), EMPTY_KEY.diff());
-        assertThat(Update.listOf(first)).containsExactly(TEXT);
-        assertThat(Update.listOf(builder.build())).containsExactly(EMPTY_KEY);
+        assertThat(Update.list(first)).containsExactly(TEXT);
+        assertThat(Update.list(builder.build())).containsExactly(EMPTY_KEY);
     }
 
     @Test

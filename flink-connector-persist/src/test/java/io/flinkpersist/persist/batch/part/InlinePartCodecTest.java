@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,7 @@ class InlinePartCodecTest {
         BlobTraceBatchPart decoded = InlinePartCodec.decode(WHERE, InlinePartCodec.encode(part));
 
         assertThat(decoded).isEqualTo(part);
-        assertThat(Update.listOf(decoded.updates())).containsExactlyElementsOf(Update.EDGE_CASES);
+        assertThat(Update.list(decoded.updates())).containsExactlyElementsOf(Update.EDGE_CASES);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class ParquetPartCodecTest {
         BlobTraceBatchPart decoded = roundTrip(part);
 
         assertThat(decoded).isEqualTo(part);
-        assertThat(Update.listOf(decoded.updates())).containsExactlyElementsOf(Update.EDGE_CASES);
+        assertThat(Update.list(decoded.updates())).containsExactlyElementsOf(Update.EDGE_CASES);
     }
 
     @Test
@@ -161,7 +162,7 @@ class ParquetPartCodecTest {
 
             assertThat(decoded.desc()).isEqualTo(desc);
             assertThat(decoded.index()).isEqualTo(9);
-            assertThat(Update.listOf(decoded.updates())).containsExactlyElementsOf(updates);
+            assertThat(Update.list(decoded.updates())).containsExactlyElementsOf(updates);
         }
     }
 
@@ -173,7 +174,7 @@ class ParquetPartCodecTest {
         byte[] file = writeWithGroupApi(arrowStyle, updates, Map.of(ParquetPartCodec.HEADER_KEY, header(ALL_TIMES, 0)),
                 UnaryOperator.identity());
 
-        assertThat(Update.listOf(ParquetPartCodec.decode(KEY, file).updates())).containsExactlyElementsOf(updates);
+        assertThat(Update.list(ParquetPartCodec.decode(KEY, file).updates())).containsExactlyElementsOf(updates);
     }
 
     // ---- corrupt or foreign bytes ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.persist.proto.part.ProtoBatchFormat;
