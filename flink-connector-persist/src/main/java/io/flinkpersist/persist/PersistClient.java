@@ -78,11 +78,6 @@ public final class PersistClient implements AutoCloseable {
         return metrics;
     }
 
-    /** The blob store, for tools that inspect parts. */
-    public Blob blob() {
-        return blob;
-    }
-
     /** A writer with a fresh id. */
     public WriteHandle openWriter(ShardId shardId, Codecs codecs) {
         return openWriter(shardId, codecs, WriterId.random());

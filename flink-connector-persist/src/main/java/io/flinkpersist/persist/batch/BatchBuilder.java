@@ -61,10 +61,6 @@ public final class BatchBuilder implements AutoCloseable {
         this.since = Objects.requireNonNull(since, "since");
     }
 
-    public Frontier lower() {
-        return lower;
-    }
-
     /** Parts whose upload has started but not been awaited. */
     int writingParts() {
         return writingParts.size();
