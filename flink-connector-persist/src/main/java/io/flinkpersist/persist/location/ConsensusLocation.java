@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** Where a shard's consensus log lives: PostgreSQL, an embedded SQLite file, or a named in-memory log. */
 public sealed interface ConsensusLocation
@@ -21,11 +20,9 @@ public sealed interface ConsensusLocation
      * message. {@link #toString()} never shows the password.
      */
     record Postgres(String jdbcUrl, String user, String password) implements ConsensusLocation {
-        private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
-
         @Override
         public String toString() {
-            return PASSWORD_PARAM.matcher(jdbcUrl).replaceAll("$1***")
+            return maskPasswords(jdbcUrl)
                     + (user == null ? "" : " (user " + user + (password == null ? "" : ", password ***") + ")");
         }
     }
@@ -127,9 +124,12 @@ public sealed interface ConsensusLocation
 
     /** The input with any password (user info or parameter) masked, safe to put in a message. */
     private static String redacted(String input) {
-        String masked = input.replaceAll("(?i)(password=)[^&]*", "$1***");
-        masked = masked.replaceAll("(://[^/@:]*):[^/@]*@", "$1:***@");
-        return "\"" + masked + "\"";
+        return "\"" + maskPasswords(input) + "\"";
+    }
+
+    /** Masks a {@code password=} parameter and the password of {@code user:password@} user info. */
+    private static String maskPasswords(String uri) {
+        return uri.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("(://[^/@:]*):[^/@]*@", "$1:***@");
     }
 
     private static IllegalArgumentException invalid(String shownInput, String reason) {
