@@ -7,6 +7,7 @@ import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.Random;
@@ -90,7 +91,8 @@ public class BatchBuilderBenchmark {
     @Benchmark
     public long addAndFinish() {
         PartWriter writer = new PartWriter(ShardId.random(), new MemBlob(), config, executor, new BatchWriteMetrics());
-        BatchBuilder builder = new BatchBuilder(writer, BuildVersion.current(), Frontier.MINIMUM, Frontier.MINIMUM);
+        BatchBuilder builder = new BatchBuilder(writer, BuildVersion.current(), Frontier.MINIMUM, Frontier.MINIMUM,
+                PartIdSequence.random());
         for (int i = 0; i < records(); i++) {
             builder.add(keys[i], values[i], times[i], 1);
         }

@@ -6,6 +6,7 @@ import io.flinkpersist.persist.batch.part.BlobTraceBatchPart;
 import io.flinkpersist.persist.batch.part.InlinePartCodec;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.MalformedIdException;
+import io.flinkpersist.persist.ids.PartId;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.time.Frontier;
@@ -122,7 +123,7 @@ public final class Batch implements AutoCloseable {
                     writer.config().keyLowerMaxBytes());
             try {
                 parts.add(writer.writeHollow(updates.desc(), updates.index(), updates.updates(), keyLower,
-                        part.tsRewrite().orElse(null)).join());
+                        part.tsRewrite().orElse(null), PartId.random()).join());
             } catch (CompletionException e) {
                 throw PartWriter.unwrap(e);
             }

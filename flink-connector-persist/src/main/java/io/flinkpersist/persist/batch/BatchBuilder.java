@@ -3,6 +3,7 @@ package io.flinkpersist.persist.batch;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
@@ -33,6 +34,7 @@ public final class BatchBuilder implements AutoCloseable {
     private final BuildVersion version;
     private final Frontier lower;
     private final Frontier since;
+    private final PartIdSequence partIds;
     private final UpdateBuffer buffer = new UpdateBuffer();
     private final Deque<CompletableFuture<BatchPart>> writingParts = new ArrayDeque<>();
     private final List<BatchPart> finishedParts = new ArrayList<>();
@@ -52,13 +54,16 @@ public final class BatchBuilder implements AutoCloseable {
     /**
      * @param lower every update must be at a time at or beyond this
      * @param since the batch's since; {@link Frontier#MINIMUM} for user batches
+     * @param partIds names the blob parts in the order they are cut; the builder advances it
      */
-    public BatchBuilder(PartWriter writer, BuildVersion version, Frontier lower, Frontier since) {
+    public BatchBuilder(PartWriter writer, BuildVersion version, Frontier lower, Frontier since,
+            PartIdSequence partIds) {
         this.writer = Objects.requireNonNull(writer, "writer");
         this.config = writer.config();
         this.version = Objects.requireNonNull(version, "version");
         this.lower = Objects.requireNonNull(lower, "lower");
         this.since = Objects.requireNonNull(since, "since");
+        this.partIds = Objects.requireNonNull(partIds, "partIds");
     }
 
     /** Parts whose upload has started but not been awaited. */
@@ -183,7 +188,8 @@ public final class BatchBuilder implements AutoCloseable {
         } else {
             byte[] keyLower = ByteBounds.truncateLower(
                     part.key(config.consolidate() ? 0 : part.minKeyIndex()), config.keyLowerMaxBytes());
-            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, null));
+            // The id is taken here, on the writer's thread, so that ids follow the order parts are cut in.
+            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, null, partIds.next()));
         }
         partsWritten++;
         numUpdates += len;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -68,7 +69,8 @@ public final class PartWriter {
      * a failure (after the blob's own retries) completes the future exceptionally.
      */
     CompletableFuture<BatchPart> writeHollow(Description desc, long index, ColumnarRecords updates, byte[] keyLower,
-            Frontier tsRewrite) {
+            Frontier tsRewrite, PartId partId) {
+        PartialBatchKey key = new PartialBatchKey(config.writerKey(), partId);
         return CompletableFuture.supplyAsync(() -> {
             byte[] stats = null;
             if (config.statsCollectionEnabled()) {
@@ -82,7 +84,6 @@ public final class PartWriter {
             byte[] encoded = ParquetPartCodec.encode(new BlobTraceBatchPart(desc, index, updates));
             long encodeNanos = System.nanoTime() - encodeStart;
 
-            PartialBatchKey key = new PartialBatchKey(config.writerKey(), PartId.random());
             long uploadStart = System.nanoTime();
             blob.set(key.complete(shardId), encoded);
             metrics.recordUpload(encoded.length, updates.goodbytes(), encodeNanos, System.nanoTime() - uploadStart);
@@ -122,6 +123,15 @@ public final class PartWriter {
         } catch (CompletionException e) {
             throw unwrap(e);
         }
+    }
+
+    /** Deletes one blob part of this shard if it exists; returns its size if it did. */
+    public OptionalLong deleteIfPresent(PartialBatchKey key) {
+        OptionalLong deleted = blob.delete(key.complete(shardId));
+        if (deleted.isPresent()) {
+            metrics.recordDelete();
+        }
+        return deleted;
     }
 
     static RuntimeException unwrap(CompletionException e) {

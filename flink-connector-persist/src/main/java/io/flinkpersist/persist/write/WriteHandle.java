@@ -8,8 +8,11 @@ import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.IdempotencyToken;
+import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.ids.PartialBatchKey;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.ShardState;
@@ -18,8 +21,12 @@ import io.flinkpersist.persist.state.WriterState;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +67,65 @@ public final class WriteHandle implements AutoCloseable {
         return writerId;
     }
 
-    /** A builder of a batch whose updates are all at or beyond {@code lower}. */
+    /** A builder of a batch whose updates are all at or beyond {@code lower}; parts get ids of a fresh session. */
     public BatchBuilder builder(Frontier lower) {
-        return new BatchBuilder(partWriter, version, lower, Frontier.MINIMUM);
+        return builder(lower, PartIdSequence.random());
+    }
+
+    /**
+     * A builder whose blob parts take their ids from {@code partIds}, so that a writer which records the
+     * sequence's session and position can later find them with {@link #deleteAbandonedParts}.
+     */
+    public BatchBuilder builder(Frontier lower, PartIdSequence partIds) {
+        return new BatchBuilder(partWriter, version, lower, Frontier.MINIMUM, partIds);
+    }
+
+    /**
+     * Deletes the blob parts a writer session may have uploaded at or past {@code from} that no batch of the
+     * shard references: the ids {@code from, from + 1, …} of {@code session} under {@code writerKey}, until
+     * {@code maxGap} consecutive ids are missing. A builder cuts parts in order and has at most its max
+     * outstanding uploads in flight, so a gap longer than that is past the session's last part.
+     *
+     * <p>Only for a session that can write no more, and whose parts past {@code from} belong to no batch that
+     * may still be appended (one in a restorable checkpoint, say): such a batch is not referenced yet.
+     */
+    public AbandonedParts deleteAbandonedParts(WriterKey writerKey, UUID session, long from, int maxGap) {
+        if (maxGap < 1) {
+            throw new IllegalArgumentException("maxGap must be at least 1, was " + maxGap);
+        }
+        Set<PartialBatchKey> referenced = new HashSet<>();
+        for (HollowBatch batch : applier.fetch().batches()) {
+            for (BatchPart part : batch.parts()) {
+                if (!part.isInline() && !part.isRunRef()) {
+                    referenced.add(part.key());
+                }
+            }
+        }
+        int deleted = 0;
+        int kept = 0;
+        long deletedBytes = 0;
+        long end = from;
+        for (long position = from, missing = 0; missing < maxGap; position++) {
+            PartialBatchKey key = new PartialBatchKey(writerKey, PartIdSequence.at(session, position));
+            if (referenced.contains(key)) {
+                kept++;
+            } else {
+                OptionalLong size = partWriter.deleteIfPresent(key);
+                if (size.isEmpty()) {
+                    missing++;
+                    continue;
+                }
+                deleted++;
+                deletedBytes += size.getAsLong();
+            }
+            missing = 0;
+            end = position + 1;
+        }
+        if (deleted > 0) {
+            LOG.info("Deleted {} abandoned parts ({} bytes) of writer session {} of shard {}", deleted, deletedBytes,
+                    session, shardId());
+        }
+        return new AbandonedParts(deleted, deletedBytes, kept, end);
     }
 
     /** Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes. */

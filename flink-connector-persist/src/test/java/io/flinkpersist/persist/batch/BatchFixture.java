@@ -4,6 +4,7 @@ import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.read.PartFetcher;
 import io.flinkpersist.persist.time.Frontier;
@@ -33,7 +34,8 @@ final class BatchFixture implements AutoCloseable {
     }
 
     BatchBuilder builder(long lower) {
-        return new BatchBuilder(writer, BuildVersion.current(), Frontier.of(lower), Frontier.MINIMUM);
+        return new BatchBuilder(writer, BuildVersion.current(), Frontier.of(lower), Frontier.MINIMUM,
+                PartIdSequence.random());
     }
 
     /** One update, with string key and value for readable failures. */

@@ -37,6 +37,20 @@ class IdsTest {
     }
 
     @Test
+    void aPartIdSequenceIsRecomputableAndDistinctPerSessionAndPosition() {
+        UUID session = UUID.fromString(UUID_TEXT);
+        PartIdSequence ids = new PartIdSequence(session, 3);
+        PartId third = ids.next();
+
+        assertThat(third).isEqualTo(PartIdSequence.at(session, 3));
+        assertThat(ids.position()).isEqualTo(4);
+        assertThat(PartId.parse(third.toString())).isEqualTo(third);
+        assertThat(ids.next()).isNotEqualTo(third);
+        assertThat(PartIdSequence.at(UUID.randomUUID(), 3)).isNotEqualTo(third);
+        assertThatThrownBy(() -> new PartIdSequence(session, -1)).hasMessageContaining("was -1");
+    }
+
+    @Test
     void sentinelTokenIsSixteenBytesOfEleven() {
         assertThat(IdempotencyToken.SENTINEL.toString()).isEqualTo("i11111111-1111-1111-1111-111111111111");
     }

@@ -8,6 +8,7 @@ import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.List;
@@ -24,7 +25,8 @@ final class BatchWriting {
     }
 
     HollowBatch write(List<Update> updates, long lower, long upper) {
-        BatchBuilder builder = new BatchBuilder(writer, BuildVersion.current(), Frontier.of(lower), Frontier.MINIMUM);
+        BatchBuilder builder = new BatchBuilder(writer, BuildVersion.current(), Frontier.of(lower), Frontier.MINIMUM,
+                PartIdSequence.random());
         for (Update u : updates) {
             builder.add(u.key(), u.value(), u.time(), u.diff());
         }
