@@ -6,12 +6,17 @@ import io.flinkpersist.flink.sink.committer.PersistCommittable;
 import io.flinkpersist.flink.sink.committer.PersistCommittableSerializer;
 import io.flinkpersist.flink.sink.committer.PersistCommitter;
 import io.flinkpersist.flink.sink.writer.PersistSinkWriter;
+import io.flinkpersist.flink.sink.writer.PersistWriterState;
+import io.flinkpersist.flink.sink.writer.PersistWriterStateSerializer;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
@@ -30,7 +35,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  */
 @PublicEvolving
 public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistCommittable>,
-        SupportsPreCommitTopology<byte[], PersistCommittable> {
+        SupportsPreCommitTopology<byte[], PersistCommittable>, SupportsWriterState<T, PersistWriterState> {
     private static final long serialVersionUID = 1L;
 
     private final PersistSinkConfig config;
@@ -51,8 +56,19 @@ public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistC
     }
 
     @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) {
-        return new PersistSinkWriter<>(config, serializer, context);
+    public StatefulSinkWriter<T, PersistWriterState> createWriter(WriterInitContext context) {
+        return new PersistSinkWriter<>(config, serializer, context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<T, PersistWriterState> restoreWriter(WriterInitContext context,
+            Collection<PersistWriterState> restored) {
+        return new PersistSinkWriter<>(config, serializer, context, restored);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PersistWriterState> getWriterStateSerializer() {
+        return new PersistWriterStateSerializer();
     }
 
     @Override
@@ -74,7 +90,7 @@ public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistC
         // aggregated committable to committer subtask 0, so one committer sees each checkpoint whole.
         return writeResults.global()
                 .transform(name, CommittableMessageTypeInfo.of(PersistCommittableSerializer::new),
-                        new PersistCommitAggregator(config.sinkId()))
+                        new PersistCommitAggregator(config))
                 .uid("persist-commit-aggregator-" + config.sinkId())
                 .name(name)
                 .setParallelism(1)

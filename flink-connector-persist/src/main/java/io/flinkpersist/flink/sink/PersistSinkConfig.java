@@ -89,6 +89,11 @@ public final class PersistSinkConfig implements Serializable {
         return sinkId;
     }
 
+    /** How many part uploads a writer keeps in flight before {@code write} waits. */
+    public int maxOutstandingParts() {
+        return maxOutstandingParts;
+    }
+
     /** How many times a commit is retried at a newer timestamp after another writer moved the upper. */
     public int commitRetries() {
         return commitRetries;

@@ -138,7 +138,8 @@ public final class HadoopBlob implements Blob {
                 case LOCAL_HARD_LINK -> createByHardLink(path, value);
                 case RENAME_NO_REPLACE -> createByRename(path, value);
             };
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // Some file systems wrap I/O failures of their builders in UncheckedIOException: the same failure.
             throw IoFailures.classify("set", key, e);
         }
         if (!created) {

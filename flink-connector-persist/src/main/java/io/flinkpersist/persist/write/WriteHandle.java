@@ -289,6 +289,25 @@ public final class WriteHandle implements AutoCloseable {
         return HollowBatch.of(desc, parts, len, runSplits, runOrders);
     }
 
+    /**
+     * Records {@code marker} in the shard without appending anything: the shard keeps the highest checkpoint
+     * per committer, so recording a lower one changes nothing. Like the markers appends carry, it survives
+     * lease expiry.
+     */
+    public void recordMarker(CommitMarker marker) {
+        applier.apply("record_marker", (state, afterIndeterminate) -> {
+            Long recorded = state.committedCheckpoints().get(marker.committer());
+            return recorded != null && recorded >= marker.checkpointId() ? Transition.answer(null)
+                    : Transition.write(state.withCommittedCheckpoint(marker.committer(), marker.checkpointId()), null);
+        });
+    }
+
+    /** The highest checkpoint the shard records for {@code committer} (read from consensus), if any. */
+    public OptionalLong fetchMarker(String committer) {
+        Long recorded = applier.fetch().committedCheckpoints().get(committer);
+        return recorded == null ? OptionalLong.empty() : OptionalLong.of(recorded);
+    }
+
     /** Removes this writer from the shard's state; its idempotency history goes with it. */
     public void expire() {
         applier.apply("expire_writer", (state, afterIndeterminate) -> state.writers().containsKey(writerId)

@@ -1,5 +1,7 @@
 package io.flinkpersist.flink.sink;
 
+import io.flinkpersist.flink.sink.testutils.FailingLocalFileSystem;
+import java.util.Map;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,8 +15,14 @@ class PersistSinkITCase extends PersistSinkJobsTestBase {
     static final MiniClusterExtension MINI_CLUSTER = miniCluster(METRICS);
 
     @Override
-    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder) {
-        return builder.embedded(dir);
+    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder,
+            Map<String, String> hadoopOptions) {
+        return builder.embedded(dir).hadoopOptions(hadoopOptions);
+    }
+
+    @Override
+    protected Map<String, String> failingFileSystem() {
+        return Map.of("fs.file.impl", FailingLocalFileSystem.class.getName());
     }
 
     @Override

@@ -2,13 +2,24 @@ package io.flinkpersist.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.flink.sink.testutils.FailingUploads;
+import io.flinkpersist.flink.sink.testutils.FailureInjectingSink;
+import io.flinkpersist.flink.sink.testutils.FailurePoint;
+import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.external.RetryPolicy;
+import io.flinkpersist.persist.write.CommitMarker;
+import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -19,6 +30,8 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -94,6 +108,138 @@ abstract class PersistSinkJobsTestBase {
         env.execute("failure");
 
         assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+    }
+
+    /**
+     * One failure at each point of a checkpoint's life, in the first attempt after two checkpoints: the restored
+     * job leaves every record once, and no part in blob that the shard does not reference (a restored writer
+     * deletes the parts its failed attempt wrote after the restored checkpoint).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(FailurePoint.class)
+    void aFailureAtEachPointLeavesEveryRecordOnceAndNoPartBehind(FailurePoint point) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        // Small blob parts and none inline, so that each lost batch leaves several parts to find.
+        PersistSink<String> sink = location(PersistSink.<String>builder(), failingFileSystem())
+                .shardName("failure-" + point)
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .partTargetSizeBytes(2048)
+                .inlineThresholdBytes(0)
+                .build();
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5))
+                .sinkTo(new FailureInjectingSink<>(sink, point)).uid("persist-sink");
+        JobID job = env.execute("failure " + point).getJobID();
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        ShardParts parts = ShardParts.read(sink.config());
+        assertThat(parts.referenced()).isNotEmpty();
+        assertThat(parts.unreferenced()).isEmpty();
+        assertThat(gauge(job, "numRestarts")).isEqualTo(1);
+        switch (point) {
+            case AFTER_PREPARE_COMMIT -> assertThat(counted(job, "abandonedPartsDeleted")).isPositive();
+            case AFTER_APPEND -> assertThat(counted(job, "alreadyCommitted")).isGreaterThanOrEqualTo(1);
+            case DURING_UPLOAD -> assertThat(FailingUploads.failedAttempts()).isEqualTo(RetryPolicy.DEFAULT.maxAttempts());
+            case BEFORE_CHECKPOINT -> { }
+        }
+    }
+
+    /**
+     * Every writer lease runs out, once while the job runs and once while it is stopped (another process's clock
+     * is two days ahead), so the shard forgets the committer's writer and its idempotency token; the running job
+     * re-registers with its next append, and a job restored from the savepoint still recognises the replayed
+     * committable by its commit marker.
+     */
+    @Test
+    void aCommittableReplayedAfterTheWriterLeasesExpiredIsStillSkipped() throws Exception {
+        PersistSink<String> sink = sink("lease-expiry");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        pipeline(env, sink, 1);
+        JobClient first = env.executeAsync("before lease expiry");
+        while (ShardContents.read(sink.config()).diffsByValue().isEmpty()) {
+            Thread.sleep(50);
+        }
+        // The committer registered as a writer of the shard with its first append.
+        assertThat(ShardParts.read(sink.config()).state().writers()).isNotEmpty();
+        expireEveryLease(sink.config());
+        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+        expireEveryLease(sink.config());
+        ShardParts stopped = ShardParts.read(sink.config());
+        assertThat(stopped.state().writers()).isEmpty();
+        assertThat(stopped.state().committedCheckpoints()).containsKey("lease-expiry-test");
+
+        JobID restored = runToEndFrom(savepoint, sink, PARALLELISM);
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        assertThat(counted(restored, "alreadyCommitted")).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * Flink recovers from the last checkpoint, not from a savepoint taken after it: the restored writers must
+     * keep the parts of the batches the savepoint holds, so that a job restored from the savepoint later can still
+     * commit them (and the shard stays readable).
+     */
+    @Test
+    void aFailoverAfterASavepointKeepsThePartsTheSavepointHolds() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        // Rare checkpoints, so that the failure right after the savepoint comes before the next one.
+        env.enableCheckpointing(3_000);
+        PersistSink<String> sink = location(PersistSink.<String>builder())
+                .shardName("savepoint-then-failover")
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .partTargetSizeBytes(2048)
+                .inlineThresholdBytes(0)
+                .build();
+        FailOnDemand.reset();
+        env.fromSequence(0, RECORDS - 1).uid("numbers")
+                .map(new SlowDown(3)).uid("slow-down")
+                .map(new FailOnDemand()).uid("fail-on-demand")
+                .sinkTo(sink).uid("persist-sink");
+        JobClient job = env.executeAsync("savepoint then failover");
+        while (ShardContents.read(sink.config()).diffsByValue().isEmpty()) {
+            Thread.sleep(20);
+        }
+        String savepoint = job.triggerSavepoint(dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+        FailOnDemand.failNext();
+        job.getJobExecutionResult().get();
+        assertThat(FailOnDemand.failed()).isTrue();
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        assertThat(counted(job.getJobID(), "abandonedPartsDeleted")).isZero();
+
+        FailOnDemand.reset();
+        runToEndFrom(savepoint, sink, PARALLELISM);
+
+        // The savepoint's own batch, never committed by the first job, is committed now: readable, every part there.
+        Map<String, Long> counts = ShardContents.read(sink.config()).diffsByValue();
+        assertThat(counts.keySet()).isEqualTo(expected().keySet());
+        assertThat(counts.values()).allMatch(c -> c == 1 || c == 2).contains(2L);
+    }
+
+    /** Two days on, any transition drops every lease: here, one by a client whose clock is that far ahead. */
+    private static void expireEveryLease(PersistSinkConfig config) {
+        long twoDays = Duration.ofDays(2).toMillis();
+        PersistConfig later = PersistConfig.builder().hadoopOptions(config.persistConfig().hadoopOptions())
+                .clockMs(() -> System.currentTimeMillis() + twoDays).build();
+        try (PersistClient client = PersistClient.open(config.location(), later)) {
+            WriteHandle other = client.openWriter(config.shardId(), config.codecs());
+            other.recordMarker(new CommitMarker("lease-expiry-test", 1));
+        }
     }
 
     /**
@@ -192,16 +338,36 @@ abstract class PersistSinkJobsTestBase {
                 .sinkTo(sink).uid("persist-sink");
     }
 
-    /** The sum of a counter over all subtasks of a job. */
+    /** The sum of a counter over all subtasks (and attempts) of a job. */
     private long counted(JobID job, String name) {
-        return metrics().findMetrics(job, name).entrySet().stream()
-                .filter(e -> e.getKey().endsWith("." + name))
-                .mapToLong(e -> ((Counter) e.getValue()).getCount())
-                .sum();
+        return metricsOf(job, name).mapToLong(m -> ((Counter) m).getCount()).sum();
+    }
+
+    /** The largest value of a gauge of a job (e.g. the job manager's numRestarts). */
+    private long gauge(JobID job, String name) {
+        return metricsOf(job, name).mapToLong(m -> ((Number) ((Gauge<?>) m).getValue()).longValue()).max()
+                .orElseThrow();
+    }
+
+    /** Every metric of that name registered for the job, by every attempt of every task. */
+    private Stream<Metric> metricsOf(JobID job, String name) {
+        return metrics().getMetricsByGroup().entrySet().stream()
+                .filter(e -> job.toString().equals(e.getKey().getAllVariables().get("<job_id>")))
+                .map(e -> e.getValue().get(name))
+                .filter(Objects::nonNull);
     }
 
     /** Where the shard lives. */
-    protected abstract PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder);
+    private PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder) {
+        return location(builder, Map.of());
+    }
+
+    /** Where the shard lives, with these Hadoop options for the blob store's file system on top. */
+    protected abstract PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder,
+            Map<String, String> hadoopOptions);
+
+    /** Hadoop options that install this location's file system with {@link FailingUploads}. */
+    protected abstract Map<String, String> failingFileSystem();
 
     /** The reporter of the subclass's MiniCluster. */
     protected abstract InMemoryReporter metrics();
@@ -245,6 +411,34 @@ abstract class PersistSinkJobsTestBase {
                 Thread.sleep(1);
             }
             return "r" + n;
+        }
+    }
+
+    /** Throws once, in the first record after the test asks for it. */
+    private static final class FailOnDemand extends RichMapFunction<String, String> {
+        private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
+        private static final AtomicBoolean FAILED = new AtomicBoolean();
+
+        static void reset() {
+            FAIL_NEXT.set(false);
+            FAILED.set(false);
+        }
+
+        static void failNext() {
+            FAIL_NEXT.set(true);
+        }
+
+        static boolean failed() {
+            return FAILED.get();
+        }
+
+        @Override
+        public String map(String value) {
+            if (FAIL_NEXT.compareAndSet(true, false)) {
+                FAILED.set(true);
+                throw new IllegalStateException("injected failure after a savepoint");
+            }
+            return value;
         }
     }
 

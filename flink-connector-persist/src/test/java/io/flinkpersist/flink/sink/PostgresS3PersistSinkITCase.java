@@ -1,7 +1,10 @@
 package io.flinkpersist.flink.sink;
 
+import io.flinkpersist.flink.sink.testutils.FailingS3AFileSystem;
 import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
 import io.flinkpersist.persist.testutils.S3ProxyServer;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,11 +18,19 @@ class PostgresS3PersistSinkITCase extends PersistSinkJobsTestBase {
     static final MiniClusterExtension MINI_CLUSTER = miniCluster(METRICS);
 
     @Override
-    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder) {
+    protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder,
+            Map<String, String> hadoopOptions) {
         S3ProxyServer s3 = S3ProxyServer.shared();
+        Map<String, String> options = new HashMap<>(s3.s3aOptions());
+        options.putAll(hadoopOptions);
         return builder.blobUri("s3a://" + s3.createBucket() + "/persist")
                 .consensusUri(EmbeddedPostgresServer.shared().createDatabase())
-                .hadoopOptions(s3.s3aOptions());
+                .hadoopOptions(options);
+    }
+
+    @Override
+    protected Map<String, String> failingFileSystem() {
+        return Map.of("fs.s3a.impl", FailingS3AFileSystem.class.getName());
     }
 
     @Override

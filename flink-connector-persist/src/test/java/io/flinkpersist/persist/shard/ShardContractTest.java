@@ -306,4 +306,21 @@ abstract class ShardContractTest {
         assertThatThrownBy(() -> new CommitMarker("a\nb", 1)).hasMessageContaining("\"a?b\"");
         assertThatThrownBy(() -> new CommitMarker("a", -1)).hasMessage("checkpoint id must not be negative, was -1");
     }
+
+    @Test
+    void aMarkerRecordedWithoutDataKeepsTheHighestCheckpointAndDoesNotMoveTheUpper() {
+        WriteHandle writer = client.openWriter(shard, CODECS);
+        assertThat(writer.fetchMarker("sink-uid/job-a/savepoints")).isEmpty();
+
+        writer.recordMarker(new CommitMarker("sink-uid/job-a/savepoints", 9));
+        writer.recordMarker(new CommitMarker("sink-uid/job-a/savepoints", 4));
+
+        assertThat(writer.fetchMarker("sink-uid/job-a/savepoints")).hasValue(9);
+        assertThat(writer.fetchMarker("sink-uid/job-a")).isEmpty();
+        assertThat(writer.fetchRecentUpper()).isEqualTo(Frontier.MINIMUM);
+        // A marker of one name says nothing about appends under another.
+        assertThat(writer.compareAndAppend(List.of(), Frontier.MINIMUM, Frontier.of(1), IdempotencyToken.random(),
+                new CommitMarker("sink-uid/job-a", 1))).isInstanceOf(AppendResult.Committed.class);
+        writer.close();
+    }
 }

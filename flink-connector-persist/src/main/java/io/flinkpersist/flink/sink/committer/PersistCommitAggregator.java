@@ -1,14 +1,24 @@
 package io.flinkpersist.flink.sink.committer;
 
+import io.flinkpersist.flink.sink.PersistSinkConfig;
+import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.write.CommitMarker;
+import io.flinkpersist.persist.write.WriteHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
 import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,11 +28,16 @@ import org.slf4j.LoggerFactory;
  * checkpoint into one {@link PersistCommittable}, so that the committer performs one compare-and-append per
  * checkpoint.
  *
- * <p>Writers emit their results before forwarding the checkpoint barrier, so with aligned barriers every
- * result of checkpoint {@code n} has arrived when {@link #prepareSnapshotPreBarrier} runs for {@code n}; the
- * aggregate is emitted there, before this operator's own barrier, and needs no state of its own. At end of
- * input the writers stamp their last results with the last checkpoint id + 1 (Flink's convention, also in
- * BATCH mode), and that id stamps the aggregate.
+ * <p>Writers emit their results before forwarding the checkpoint barrier, so every result of checkpoint
+ * {@code n} has arrived when {@link #prepareSnapshotPreBarrier} runs for {@code n} with aligned barriers; the
+ * aggregate is emitted there, before this operator's own barrier. Without alignment (at-least-once checkpoints)
+ * a fast writer's results of {@code n + 1} may arrive first: they wait for barrier {@code n + 1}, so that a
+ * checkpoint never holds a batch its writers wrote after their own part of it. Waiting results are not state:
+ * a restore replays their records. At end of input the writers stamp their last results with the last
+ * checkpoint id + 1 (Flink's convention, also in BATCH mode), and that id stamps the aggregate.
+ *
+ * <p>When a snapshot is a savepoint it records so in the shard: Flink recovers a failed job from its last
+ * checkpoint, never from a savepoint, and the writers must then keep the parts a later savepoint may hold.
  */
 @Internal
 public final class PersistCommitAggregator extends AbstractStreamOperator<CommittableMessage<PersistCommittable>>
@@ -31,28 +46,28 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PersistCommitAggregator.class);
 
-    private final String sinkId;
-    private transient List<byte[]> pending;
-    private transient long pendingCheckpointId;
+    private final PersistSinkConfig config;
+    private transient NavigableMap<Long, List<byte[]>> pending;
     private transient String jobId;
+    private transient PersistClient client;
+    private transient WriteHandle handle;
 
-    public PersistCommitAggregator(String sinkId) {
-        this.sinkId = sinkId;
+    public PersistCommitAggregator(PersistSinkConfig config) {
+        this.config = config;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        pending = new ArrayList<>();
-        pendingCheckpointId = -1;
+        pending = new TreeMap<>();
         jobId = getRuntimeContext().getJobInfo().getJobId().toString();
     }
 
     @Override
     public void processElement(StreamRecord<CommittableMessage<byte[]>> element) {
         if (element.getValue() instanceof CommittableWithLineage<byte[]> result) {
-            pending.add(result.getCommittable());
-            pendingCheckpointId = Math.max(pendingCheckpointId, result.getCheckpointIdOrEOI());
+            pending.computeIfAbsent(result.getCheckpointIdOrEOI(), id -> new ArrayList<>())
+                    .add(result.getCommittable());
         }
         // Summaries only count the writers' results; this operator emits its own.
     }
@@ -60,24 +75,60 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        emit(checkpointId);
+        emit(checkpointId, pending.headMap(checkpointId, true));
+    }
+
+    @Override
+    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
+            CheckpointStreamFactory storage) throws Exception {
+        if (options.getCheckpointType().isSavepoint()) {
+            // Before this operator acknowledges: a savepoint that completes is always recorded.
+            handle().recordMarker(new CommitMarker(SinkMarkers.savepoints(config.sinkId(), jobId), checkpointId));
+            LOG.info("Recorded savepoint {} of job {} in shard {}", checkpointId, jobId, config.shardId());
+        }
+        return super.snapshotState(checkpointId, timestamp, options, storage);
     }
 
     @Override
     public void endInput() {
-        emit(pendingCheckpointId);
+        if (!pending.isEmpty()) {
+            emit(pending.lastKey(), pending);
+        }
     }
 
-    private void emit(long checkpointId) {
-        if (pending.isEmpty()) {
+    private void emit(long checkpointId, Map<Long, List<byte[]>> results) {
+        List<byte[]> batches = new ArrayList<>();
+        results.values().forEach(batches::addAll);
+        results.clear();
+        if (batches.isEmpty()) {
             // Nothing written: no append, so an idle job does not write to consensus every checkpoint.
             return;
         }
-        PersistCommittable committable = new PersistCommittable(sinkId, jobId, checkpointId, pending);
+        PersistCommittable committable = new PersistCommittable(config.sinkId(), jobId, checkpointId, batches);
         LOG.debug("Aggregated {}", committable);
         output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, checkpointId, 1, 0)));
         output.collect(new StreamRecord<>(new CommittableWithLineage<>(committable, checkpointId, 0)));
-        pending = new ArrayList<>();
-        pendingCheckpointId = -1;
+    }
+
+    private WriteHandle handle() {
+        if (handle == null) {
+            client = config.openClient();
+            handle = client.openWriter(config.shardId(), config.codecs());
+        }
+        return handle;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (handle != null) {
+                handle.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 }

@@ -22,9 +22,9 @@ public record PersistCommittable(String sinkId, String jobId, long checkpointId,
         batches = List.copyOf(batches);
     }
 
-    /** The committer name recorded with the data: {@code sinkId + "/" + jobId}. */
+    /** The committer name recorded with the data: {@link SinkMarkers#commits}. */
     public String marker() {
-        return sinkId + "/" + jobId;
+        return SinkMarkers.commits(sinkId, jobId);
     }
 
     @Override

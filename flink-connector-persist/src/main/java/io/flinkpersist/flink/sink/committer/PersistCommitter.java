@@ -34,6 +34,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final Counter alreadyCommitted;
     private final Counter conflicts;
     private final Counter committedRecords;
+    private final Counter committedBytes;
     private final AtomicLong lastCommitDurationMs = new AtomicLong();
     private final AtomicLong lastSuccessfulCommitMs = new AtomicLong(System.currentTimeMillis());
     private final AtomicLong shardUpper = new AtomicLong(-1);
@@ -46,6 +47,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
         this.committedRecords = metrics.counter("committedRecords");
+        this.committedBytes = metrics.counter("committedBytes");
         metrics.gauge("lastCommitDurationMs", lastCommitDurationMs::get);
         // Since this committer started if it has not committed yet: an alert threshold needs no special case.
         metrics.gauge("elapsedSecondsSinceLastSuccessfulCommit",
@@ -69,6 +71,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         long start = System.nanoTime();
         List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
         long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
+        // Encoded bytes: blob part sizes plus inline parts, what the shard now holds for these records.
+        long bytes = batches.stream().flatMap(b -> b.hollowBatch().parts().stream())
+                .mapToLong(p -> p.isInline() ? p.inlineBytes() : p.encodedSizeBytes()).sum();
         CommitMarker marker = new CommitMarker(committable.marker(), committable.checkpointId());
         // One token for all attempts of this committable: an attempt that answered UpperMismatch appended nothing.
         IdempotencyToken token = IdempotencyToken.random();
@@ -85,6 +90,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             if (result instanceof AppendResult.Committed) {
                 commits.inc();
                 committedRecords.inc(records);
+                committedBytes.inc(bytes);
                 lastCommitDurationMs.set((System.nanoTime() - start) / 1_000_000);
                 lastSuccessfulCommitMs.set(System.currentTimeMillis());
                 shardUpper.set(ts + 1);
