@@ -84,14 +84,14 @@ public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistC
     @Override
     public DataStream<CommittableMessage<PersistCommittable>> addPreCommitTopology(
             DataStream<CommittableMessage<byte[]>> writeResults) {
-        // Flink truncates operator names in metrics at 80 characters: the sink id goes into the uid only.
         String name = "Persist commit aggregator";
         // global(): every writer's batches reach the one aggregator; the second global() sends the
         // aggregated committable to committer subtask 0, so one committer sees each checkpoint whole.
         return writeResults.global()
                 .transform(name, CommittableMessageTypeInfo.of(PersistCommittableSerializer::new),
                         new PersistCommitAggregator(config))
-                .uid("persist-commit-aggregator-" + config.sinkId())
+                // No uid of its own: the aggregator keeps no state, and a uid here would oblige every job to
+                // give the sink one (Flink's rule for sinks whose topology names uids).
                 .name(name)
                 .setParallelism(1)
                 .setMaxParallelism(1)

@@ -74,6 +74,7 @@ abstract class PersistSinkJobsTestBase {
         assertThat(shard.appends()).isGreaterThan(1);
         assertThat(counted(job, "numRecordsSend")).isEqualTo(RECORDS);
         assertThat(counted(job, "committedRecords")).isEqualTo(RECORDS);
+        assertThat(counted(job, "committedBytes")).isPositive();
         assertThat(counted(job, "commits")).isEqualTo(shard.appends());
         assertThat(counted(job, "alreadyCommitted")).isZero();
     }

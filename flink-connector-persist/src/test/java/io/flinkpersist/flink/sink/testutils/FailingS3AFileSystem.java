@@ -9,6 +9,7 @@ import org.apache.hadoop.fs.s3a.S3AFileSystem;
 /** S3A with {@link FailingUploads}; install it with {@code fs.s3a.impl}. */
 public final class FailingS3AFileSystem extends S3AFileSystem {
     @Override
+    @SuppressWarnings("rawtypes") // S3A's own signature
     public FSDataOutputStreamBuilder createFile(Path path) {
         try {
             FailingUploads.check(path);
