@@ -96,11 +96,7 @@ abstract class PersistSinkJobsTestBase {
     /** Five failures in one run, each after the restored job has made some progress. */
     @Test
     void repeatedFailuresAndRestartsStillLeaveEveryRecordOnce() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, FAILURES + 1);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(FAILURES + 1));
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
         PersistSink<String> sink = sink("failure");
@@ -119,21 +115,10 @@ abstract class PersistSinkJobsTestBase {
     @ParameterizedTest(name = "{0}")
     @EnumSource(FailurePoint.class)
     void aFailureAtEachPointLeavesEveryRecordOnceAndNoPartBehind(FailurePoint point) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(2));
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
-        // Small blob parts and none inline, so that each lost batch leaves several parts to find.
-        PersistSink<String> sink = location(PersistSink.<String>builder(), failingFileSystem())
-                .shardName("failure-" + point)
-                .valueCodec("utf8")
-                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
-                .partTargetSizeBytes(2048)
-                .inlineThresholdBytes(0)
-                .build();
+        PersistSink<String> sink = smallPartsSink("failure-" + point, failingFileSystem());
         env.fromSequence(0, RECORDS - 1).map(new SlowDown(5))
                 .sinkTo(new FailureInjectingSink<>(sink, point)).uid("persist-sink");
         JobID job = env.execute("failure " + point).getJobID();
@@ -146,7 +131,8 @@ abstract class PersistSinkJobsTestBase {
         switch (point) {
             case AFTER_PREPARE_COMMIT -> assertThat(counted(job, "abandonedPartsDeleted")).isPositive();
             case AFTER_APPEND -> assertThat(counted(job, "alreadyCommitted")).isGreaterThanOrEqualTo(1);
-            case DURING_UPLOAD -> assertThat(FailingUploads.failedAttempts()).isEqualTo(RetryPolicy.DEFAULT.maxAttempts());
+            case DURING_UPLOAD ->
+                    assertThat(FailingUploads.failedAttempts()).isEqualTo(RetryPolicy.DEFAULT.maxAttempts());
             case BEFORE_CHECKPOINT -> { }
         }
     }
@@ -191,21 +177,11 @@ abstract class PersistSinkJobsTestBase {
      */
     @Test
     void aFailoverAfterASavepointKeepsThePartsTheSavepointHolds() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(1));
         env.setParallelism(PARALLELISM);
         // Rare checkpoints, so that the failure right after the savepoint comes before the next one.
         env.enableCheckpointing(3_000);
-        PersistSink<String> sink = location(PersistSink.<String>builder())
-                .shardName("savepoint-then-failover")
-                .valueCodec("utf8")
-                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
-                .partTargetSizeBytes(2048)
-                .inlineThresholdBytes(0)
-                .build();
+        PersistSink<String> sink = smallPartsSink("savepoint-then-failover", Map.of());
         FailOnDemand.reset();
         env.fromSequence(0, RECORDS - 1).uid("numbers")
                 .map(new SlowDown(3)).uid("slow-down")
@@ -390,6 +366,26 @@ abstract class PersistSinkJobsTestBase {
                 // Small parts, so that jobs upload several parts per checkpoint.
                 .partTargetSizeBytes(16 * 1024)
                 .build();
+    }
+
+    /** Small blob parts and none inline, so that each lost batch leaves several parts to find. */
+    private PersistSink<String> smallPartsSink(String shardName, Map<String, String> hadoopOptions) {
+        return location(PersistSink.<String>builder(), hadoopOptions)
+                .shardName(shardName)
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .partTargetSizeBytes(2048)
+                .inlineThresholdBytes(0)
+                .build();
+    }
+
+    /** A job configuration that restarts up to {@code attempts} times, 100 ms apart. */
+    private static Configuration restarting(int attempts) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, attempts);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        return conf;
     }
 
     private static Map<String, Long> expected() {

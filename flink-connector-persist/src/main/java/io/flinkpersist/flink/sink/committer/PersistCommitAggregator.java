@@ -1,9 +1,8 @@
 package io.flinkpersist.flink.sink.committer;
 
 import io.flinkpersist.flink.sink.PersistSinkConfig;
-import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.flink.sink.ShardConnection;
 import io.flinkpersist.persist.write.CommitMarker;
-import io.flinkpersist.persist.write.WriteHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +48,7 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
     private final PersistSinkConfig config;
     private transient NavigableMap<Long, List<byte[]>> pending;
     private transient String jobId;
-    private transient PersistClient client;
-    private transient WriteHandle handle;
+    private transient ShardConnection shard;
 
     public PersistCommitAggregator(PersistSinkConfig config) {
         this.config = config;
@@ -61,6 +59,7 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
         super.open();
         pending = new TreeMap<>();
         jobId = getRuntimeContext().getJobInfo().getJobId().toString();
+        shard = new ShardConnection(config);
     }
 
     @Override
@@ -83,7 +82,8 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
             CheckpointStreamFactory storage) throws Exception {
         if (options.getCheckpointType().isSavepoint()) {
             // Before this operator acknowledges: a savepoint that completes is always recorded.
-            handle().recordMarker(new CommitMarker(SinkMarkers.savepoints(config.sinkId(), jobId), checkpointId));
+            String savepoints = SinkMarkers.savepoints(config.sinkId(), jobId);
+            shard.writer().recordMarker(new CommitMarker(savepoints, checkpointId));
             LOG.info("Recorded savepoint {} of job {} in shard {}", checkpointId, jobId, config.shardId());
         }
         return super.snapshotState(checkpointId, timestamp, options, storage);
@@ -110,22 +110,11 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
         output.collect(new StreamRecord<>(new CommittableWithLineage<>(committable, checkpointId, 0)));
     }
 
-    private WriteHandle handle() {
-        if (handle == null) {
-            client = config.openClient();
-            handle = client.openWriter(config.shardId(), config.codecs());
-        }
-        return handle;
-    }
-
     @Override
     public void close() throws Exception {
         try {
-            if (handle != null) {
-                handle.close();
-            }
-            if (client != null) {
-                client.close();
+            if (shard != null) {
+                shard.close();
             }
         } finally {
             super.close();

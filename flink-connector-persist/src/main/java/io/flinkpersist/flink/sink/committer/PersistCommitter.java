@@ -1,7 +1,7 @@
 package io.flinkpersist.flink.sink.committer;
 
 import io.flinkpersist.flink.sink.PersistSinkConfig;
-import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.flink.sink.ShardConnection;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.time.Frontier;
@@ -38,11 +38,11 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final AtomicLong lastCommitDurationMs = new AtomicLong();
     private final AtomicLong lastSuccessfulCommitMs = new AtomicLong(System.currentTimeMillis());
     private final AtomicLong shardUpper = new AtomicLong(-1);
-    private PersistClient client;
-    private WriteHandle handle;
+    private final ShardConnection shard;
 
     public PersistCommitter(PersistSinkConfig config, SinkCommitterMetricGroup metrics) {
         this.config = config;
+        this.shard = new ShardConnection(config);
         this.commits = metrics.counter("commits");
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
@@ -67,7 +67,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
 
     private void commit(CommitRequest<PersistCommittable> request) {
         PersistCommittable committable = request.getCommittable();
-        WriteHandle writer = handle();
+        WriteHandle writer = shard.writer();
         long start = System.nanoTime();
         List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
         long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
@@ -138,21 +138,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         }
     }
 
-    private WriteHandle handle() {
-        if (handle == null) {
-            client = config.openClient();
-            handle = client.openWriter(config.shardId(), config.codecs());
-        }
-        return handle;
-    }
-
     @Override
     public void close() {
-        if (handle != null) {
-            handle.close();
-        }
-        if (client != null) {
-            client.close();
-        }
+        shard.close();
     }
 }

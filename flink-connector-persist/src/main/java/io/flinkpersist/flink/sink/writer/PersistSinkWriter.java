@@ -3,9 +3,10 @@ package io.flinkpersist.flink.sink.writer;
 import io.flinkpersist.flink.sink.PersistRecord;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
+import io.flinkpersist.flink.sink.ShardConnection;
 import io.flinkpersist.flink.sink.committer.SinkMarkers;
-import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.batch.BatchWriteMetrics;
 import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.time.Frontier;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -57,8 +59,7 @@ public final class PersistSinkWriter<T>
     private final Counter batchesFinished;
     private final Counter abandonedPartsDeleted;
     private volatile long lastFinishDurationMs;
-    private volatile PersistClient client;
-    private WriteHandle handle;
+    private final ShardConnection shard;
     private BatchBuilder builder;
 
     /**
@@ -70,14 +71,15 @@ public final class PersistSinkWriter<T>
         this.serializer = serializer;
         this.jobId = context.getJobInfo().getJobId().toString();
         this.writerKey = config.persistConfig().batch().writerKey();
+        this.shard = new ShardConnection(config);
         this.recordsSent = context.metricGroup().getNumRecordsSendCounter();
         this.bytesSent = context.metricGroup().getNumBytesSendCounter();
         this.batchesFinished = context.metricGroup().counter("batchesFinished");
         this.abandonedPartsDeleted = context.metricGroup().counter("abandonedPartsDeleted");
         // Gauges read the client's counters, so they are 0 until the client is opened.
-        context.metricGroup().gauge("partsWritten", () -> client == null ? 0L : client.metrics().parts());
-        context.metricGroup().gauge("partBytesWritten", () -> client == null ? 0L : client.metrics().bytes());
-        context.metricGroup().gauge("uploadStalls", () -> client == null ? 0L : client.metrics().stalls());
+        context.metricGroup().gauge("partsWritten", () -> written(BatchWriteMetrics::parts));
+        context.metricGroup().gauge("partBytesWritten", () -> written(BatchWriteMetrics::bytes));
+        context.metricGroup().gauge("uploadStalls", () -> written(BatchWriteMetrics::stalls));
         context.metricGroup().gauge("lastFinishDurationMs", () -> lastFinishDurationMs);
         OptionalLong restoredCheckpoint = context.getRestoredCheckpointId();
         this.partIds = new PartIdSequence(restoredCheckpoint.isPresent()
@@ -102,7 +104,7 @@ public final class PersistSinkWriter<T>
         UUID derived = UUID.nameUUIDFromBytes((SESSION_NAMESPACE + config.sinkId() + "/" + jobId + "/" + checkpoint
                 + "/" + subtask + "/" + parallelism).getBytes(StandardCharsets.UTF_8));
         try {
-            WriteHandle writer = handle();
+            WriteHandle writer = shard.writer();
             OptionalLong savepoint = writer.fetchMarker(SinkMarkers.savepoints(config.sinkId(), jobId));
             if (savepoint.isPresent() && savepoint.getAsLong() > checkpoint) {
                 LOG.info("Savepoint {} of job {} was taken after the restored checkpoint {}: the parts written after "
@@ -133,7 +135,7 @@ public final class PersistSinkWriter<T>
     public void write(T element, Context context) {
         PersistRecord record = serializer.serialize(element);
         if (builder == null) {
-            builder = handle().builder(Frontier.MINIMUM, partIds);
+            builder = shard.writer().builder(Frontier.MINIMUM, partIds);
         }
         builder.add(record.key(), record.value(), 0, record.diff());
         recordsSent.inc();
@@ -177,20 +179,12 @@ public final class PersistSinkWriter<T>
                 builder = null;
             }
         } finally {
-            if (handle != null) {
-                handle.close();
-            }
-            if (client != null) {
-                client.close();
-            }
+            shard.close();
         }
     }
 
-    private WriteHandle handle() {
-        if (handle == null) {
-            client = config.openClient();
-            handle = client.openWriter(config.shardId(), config.codecs());
-        }
-        return handle;
+    private long written(ToLongFunction<BatchWriteMetrics> counter) {
+        BatchWriteMetrics metrics = shard.metrics();
+        return metrics == null ? 0L : counter.applyAsLong(metrics);
     }
 }

@@ -115,7 +115,8 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
         @Override
         public void write(T element, Context context) throws IOException, InterruptedException {
             writer.write(element, context);
-            if (point == FailurePoint.BEFORE_CHECKPOINT && due() && ++recordsAfterCheckpoints == RECORDS_BEFORE_FAILING) {
+            if (point == FailurePoint.BEFORE_CHECKPOINT && due()
+                    && ++recordsAfterCheckpoints == RECORDS_BEFORE_FAILING) {
                 throw new IllegalStateException("injected failure between checkpoints");
             }
         }

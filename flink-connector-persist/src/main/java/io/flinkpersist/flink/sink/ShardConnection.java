@@ -1,0 +1,50 @@
+package io.flinkpersist.flink.sink;
+
+import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.batch.BatchWriteMetrics;
+import io.flinkpersist.persist.write.WriteHandle;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * A sink task's connection to its shard, opened on first use: a client on the sink's location and a write
+ * handle on the shard. Tasks that never need the shard open nothing. Not thread-safe, except
+ * {@link #metrics()}, which gauges read from the metrics thread.
+ */
+@Internal
+public final class ShardConnection implements AutoCloseable {
+    private final PersistSinkConfig config;
+    private volatile PersistClient client;
+    private WriteHandle writer;
+
+    public ShardConnection(PersistSinkConfig config) {
+        this.config = config;
+    }
+
+    public WriteHandle writer() {
+        if (writer == null) {
+            client = config.openClient();
+            writer = client.openWriter(config.shardId(), config.codecs());
+        }
+        return writer;
+    }
+
+    /** The client's write metrics, or null while nothing is open. */
+    public BatchWriteMetrics metrics() {
+        PersistClient opened = client;
+        return opened == null ? null : opened.metrics();
+    }
+
+    /** Expires the write handle (the shard forgets this writer) and closes the client. */
+    @Override
+    public void close() {
+        try {
+            if (writer != null) {
+                writer.close();
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+}
