@@ -65,7 +65,7 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
     @Override
     public void processElement(StreamRecord<CommittableMessage<byte[]>> element) {
         if (element.getValue() instanceof CommittableWithLineage<byte[]> result) {
-            pending.computeIfAbsent(result.getCheckpointIdOrEOI(), id -> new ArrayList<>())
+            pending.computeIfAbsent(result.getCheckpointId(), id -> new ArrayList<>())
                     .add(result.getCommittable());
         }
         // Summaries only count the writers' results; this operator emits its own.
