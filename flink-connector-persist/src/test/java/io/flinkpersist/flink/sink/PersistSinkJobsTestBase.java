@@ -138,6 +138,28 @@ abstract class PersistSinkJobsTestBase {
     }
 
     /**
+     * With unaligned checkpoints a batch may reach the aggregator after the barrier of its checkpoint (it is then
+     * committed with the next one) or be stored in the checkpoint as in-flight data: after a failure every record
+     * is still in the shard once and no part is left behind.
+     */
+    @Test
+    void unalignedCheckpointsWithAFailureLeaveEveryRecordOnceAndNoPartBehind() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(2));
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
+        env.getCheckpointConfig().setAlignedCheckpointTimeout(Duration.ZERO);
+        PersistSink<String> sink = smallPartsSink("unaligned", Map.of());
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5)).rebalance()
+                .sinkTo(new FailureInjectingSink<>(sink, FailurePoint.AFTER_PREPARE_COMMIT)).uid("persist-sink");
+        JobID job = env.execute("unaligned checkpoints").getJobID();
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        assertThat(ShardParts.read(sink.config()).unreferenced()).isEmpty();
+        assertThat(gauge(job, "numRestarts")).isEqualTo(1);
+    }
+
+    /**
      * Every writer lease runs out, once while the job runs and once while it is stopped (another process's clock
      * is two days ahead), so the shard forgets the committer's writer and its idempotency token; the running job
      * re-registers with its next append, and a job restored from the savepoint still recognises the replayed
