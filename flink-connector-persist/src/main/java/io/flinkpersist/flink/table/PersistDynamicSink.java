@@ -1,0 +1,79 @@
+package io.flinkpersist.flink.table;
+
+import io.flinkpersist.flink.sink.PersistSink;
+import java.util.Optional;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.ProviderContext;
+import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.DataType;
+
+/**
+ * A table sink that writes through {@link io.flinkpersist.flink.sink.PersistSink}: every row kind is an update
+ * of the shard's collection, so the shard's snapshot equals the query's result.
+ */
+@Internal
+final class PersistDynamicSink implements DynamicTableSink {
+    private final DataType physicalRow;
+    private final RowLayout layout;
+    private final SinkSettings settings;
+    /** Null: the planner's default. */
+    private final Integer parallelism;
+
+    PersistDynamicSink(DataType physicalRow, RowLayout layout, SinkSettings settings, Integer parallelism) {
+        this.physicalRow = physicalRow;
+        this.layout = layout;
+        this.settings = settings;
+        this.parallelism = parallelism;
+    }
+
+    /**
+     * Every kind, whatever the query produces: declaring UPDATE_BEFORE makes the planner send the -U image of
+     * each update (adding a ChangelogNormalize after an upsert source), which the shard needs to retract the
+     * old row. An upsert mode would let the planner drop it.
+     */
+    @Override
+    public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
+        return ChangelogMode.all();
+    }
+
+    /**
+     * A DataStream provider rather than SinkV2Provider: the sink's commit aggregator has a uid, and Flink then
+     * requires one on the sink too, which the planner sets only for compiled plans. The uid is the sink id, so
+     * the sink's state is found again after the query around it changes, and two INSERTs into one shard in a
+     * job without distinct 'sink.id's fail on the duplicate uid instead of sharing commit markers.
+     */
+    @Override
+    public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
+        PersistSink<RowData> sink =
+                settings.build(layout.keyCodec(), layout.valueCodec(), layout.serializer(context, physicalRow));
+        return new DataStreamSinkProvider() {
+            @Override
+            public DataStreamSink<?> consumeDataStream(ProviderContext provider, DataStream<RowData> rows) {
+                DataStreamSink<RowData> written = rows.sinkTo(sink).uid(sink.config().sinkId());
+                return parallelism == null ? written : written.setParallelism(parallelism);
+            }
+
+            @Override
+            public Optional<Integer> getParallelism() {
+                return Optional.ofNullable(parallelism);
+            }
+        };
+    }
+
+    @Override
+    public DynamicTableSink copy() {
+        // Everything it holds is immutable.
+        return new PersistDynamicSink(physicalRow, layout, settings, parallelism);
+    }
+
+    /** Shown in plans and planner messages: nothing of the options, which may hold credentials. */
+    @Override
+    public String asSummaryString() {
+        return "Persist";
+    }
+}
