@@ -1,12 +1,9 @@
 package io.flinkpersist.flink.table;
 
 import io.flinkpersist.flink.sink.PersistSink;
-import java.util.Optional;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.connector.ChangelogMode;
-import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.data.RowData;
@@ -46,22 +43,18 @@ final class PersistDynamicSink implements DynamicTableSink {
      * requires one on the sink too, which the planner sets only for compiled plans. The uid is the sink id, so
      * the sink's state is found again after the query around it changes, and two INSERTs into one shard in a
      * job without distinct 'sink.id's fail on the duplicate uid instead of sharing commit markers.
+     *
+     * <p>'sink.parallelism' is set here and not reported to the planner, which would demand a primary key to
+     * redistribute an updating input by key. Persist needs no per-key order: diffs add up in any order, and a
+     * row's retraction never lands in an earlier checkpoint than the row, since the input emits it later.
      */
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
         PersistSink<RowData> sink =
                 settings.build(layout.keyCodec(), layout.valueCodec(), layout.serializer(context, physicalRow));
-        return new DataStreamSinkProvider() {
-            @Override
-            public DataStreamSink<?> consumeDataStream(ProviderContext provider, DataStream<RowData> rows) {
-                DataStreamSink<RowData> written = rows.sinkTo(sink).uid(sink.config().sinkId());
-                return parallelism == null ? written : written.setParallelism(parallelism);
-            }
-
-            @Override
-            public Optional<Integer> getParallelism() {
-                return Optional.ofNullable(parallelism);
-            }
+        return (DataStreamSinkProvider) (provider, rows) -> {
+            DataStreamSink<RowData> written = rows.sinkTo(sink).uid(sink.config().sinkId());
+            return parallelism == null ? written : written.setParallelism(parallelism);
         };
     }
 
