@@ -109,8 +109,17 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     /** Row formats only: one that encodes changes itself (debezium-json …) would hide the diff's meaning. */
     private static EncodingFormat<SerializationSchema<RowData>> format(FactoryUtil.TableFactoryHelper helper,
             ConfigOption<String> option) {
-        EncodingFormat<SerializationSchema<RowData>> format =
-                helper.discoverEncodingFormat(SerializationFormatFactory.class, option);
+        EncodingFormat<SerializationSchema<RowData>> format;
+        try {
+            format = helper.discoverEncodingFormat(SerializationFormatFactory.class, option);
+        } catch (ValidationException e) {
+            // Flink names a missing format option, but not the option of an unknown format identifier.
+            if (helper.getOptions().getOptional(option).isEmpty()) {
+                throw e;
+            }
+            throw new ValidationException("Invalid value for option '" + option.key() + "' ('"
+                    + helper.getOptions().get(option) + "'): " + e.getMessage(), e);
+        }
         if (!format.getChangelogMode().containsOnly(RowKind.INSERT)) {
             throw new ValidationException("Invalid value for option '" + option.key() + "': format "
                     + helper.getOptions().get(option) + " encodes a changelog (" + format.getChangelogMode()

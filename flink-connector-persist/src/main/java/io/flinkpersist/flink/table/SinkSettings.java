@@ -125,7 +125,7 @@ final class SinkSettings {
      * The URI with the password in its user info: the core takes credentials only from the URI. Only the
      * postgres:// form names the user the password belongs to.
      */
-    private static String withPassword(String consensusUri, String password) {
+    static String withPassword(String consensusUri, String password) {
         String expected = "Option '" + CONSENSUS_PASSWORD.key() + "' needs a '" + CONSENSUS_URI.key()
                 + "' of the form postgres://user@host[:port]/database[?params] (or postgresql://), with a user "
                 + "and no password in it";
