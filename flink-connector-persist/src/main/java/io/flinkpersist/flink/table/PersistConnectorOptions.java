@@ -78,8 +78,8 @@ public final class PersistConnectorOptions {
             .noDefaultValue()
             .withDescription("The sink's stable identity in the shard's commit markers (1 to "
                     + PersistSinkBuilder.MAX_NAME_LENGTH + " printable characters), by default "
-                    + "persist-sink:<shard id>. Two INSERTs into one shard in the same job need different ids; "
-                    + "keep it across restores.");
+                    + "persist-sink:<shard id>; it is also the sink's uid. Two tables on one shard written by the "
+                    + "same job need different ids; keep it across restores.");
 
     public static final ConfigOption<MemorySize> SINK_PART_TARGET_SIZE = ConfigOptions.key("sink.part-target-size")
             .memoryType()

@@ -41,8 +41,8 @@ final class PersistDynamicSink implements DynamicTableSink {
     /**
      * A DataStream provider rather than SinkV2Provider: the sink's commit aggregator has a uid, and Flink then
      * requires one on the sink too, which the planner sets only for compiled plans. The uid is the sink id, so
-     * the sink's state is found again after the query around it changes, and two INSERTs into one shard in a
-     * job without distinct 'sink.id's fail on the duplicate uid instead of sharing commit markers.
+     * the sink's state is found again after the query around it changes, and two tables on one shard in a job
+     * without distinct 'sink.id's fail on the duplicate uid instead of sharing commit markers.
      *
      * <p>'sink.parallelism' is set here and not reported to the planner, which would demand a primary key to
      * redistribute an updating input by key. Persist needs no per-key order: diffs add up in any order, and a

@@ -1,6 +1,9 @@
 package io.flinkpersist.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkpersist.flink.sink.PersistSinkBuilder;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.types.DataType;
@@ -119,6 +123,35 @@ class PersistTableITCase {
         TableShard shard = shard("batch_orders", FormatDecoder.of("json", ORDER), null);
         assertThat(shard.snapshot().values()).containsExactlyInAnyOrder(2L, 1L, 1L);
         assertThat(shard.appendedDiffs()).hasSize(1);
+    }
+
+    /**
+     * Two INSERTs into one table in one job become one sink (the planner reuses identical sinks). Two tables
+     * on one shard are two sinks, which would share commit markers unless their sink ids differ: with the
+     * same id the job does not start (the id is the sink's uid); with their own ids both land.
+     */
+    @Test
+    void insertsIntoOneShardInOneJobLandOnceEachAndSinkIdsKeepSinksApart() throws Exception {
+        createTable("words", "word STRING", "'format' = 'raw'");
+        tableEnv.executeSql("CREATE TABLE same_shard WITH ('shard' = 'words') LIKE words");
+        tableEnv.createStatementSet()
+                .addInsertSql("INSERT INTO words VALUES ('a')")
+                .addInsertSql("INSERT INTO words VALUES ('a'), ('b')")
+                .execute().await();
+
+        StatementSet twoSinksOneId = tableEnv.createStatementSet()
+                .addInsertSql("INSERT INTO words VALUES ('c')")
+                .addInsertSql("INSERT INTO same_shard VALUES ('c')");
+        assertThatThrownBy(() -> twoSinksOneId.execute().await()).hasStackTraceContaining(
+                "Hash collision on user-specified ID \"persist-sink:" + PersistSinkBuilder.shardIdForName("words"));
+
+        tableEnv.createStatementSet()
+                .addInsertSql("INSERT INTO words /*+ OPTIONS('sink.id' = 'first') */ VALUES ('c')")
+                .addInsertSql("INSERT INTO same_shard /*+ OPTIONS('sink.id' = 'second') */ VALUES ('c')")
+                .execute().await();
+        DataType word = DataTypes.ROW(DataTypes.FIELD("word", DataTypes.STRING()));
+        assertThat(shard("words", FormatDecoder.of("raw", word), null).snapshot())
+                .isEqualTo(Map.of(Row.of("a"), 2L, Row.of("b"), 1L, Row.of("c"), 2L));
     }
 
     private void createTable(String name, String columns, String layout) {
