@@ -39,14 +39,17 @@ final class PersistDynamicSink implements DynamicTableSink {
     }
 
     /**
-     * A DataStream provider rather than SinkV2Provider: the sink's commit aggregator has a uid, and Flink then
-     * requires one on the sink too, which the planner sets only for compiled plans. The uid is the sink id, so
-     * the sink's state is found again after the query around it changes, and two tables on one shard in a job
-     * without distinct 'sink.id's fail on the duplicate uid instead of sharing commit markers.
+     * A DataStream provider rather than SinkV2Provider, to give the sink a uid: the planner sets uids only in
+     * compiled plans, and without one Flink derives the sink's operator ids from the whole topology, so the
+     * sink's checkpointed state would not be found again once the query around it changes. The uid is the sink
+     * id; two tables on one shard in a job without distinct 'sink.id's then fail on the duplicate uid instead
+     * of sharing commit markers.
      *
      * <p>'sink.parallelism' is set here and not reported to the planner, which would demand a primary key to
-     * redistribute an updating input by key. Persist needs no per-key order: diffs add up in any order, and a
-     * row's retraction never lands in an earlier checkpoint than the row, since the input emits it later.
+     * redistribute an updating input by key. Persist needs no per-key order: diffs add up in any order, and
+     * with aligned checkpoints a row's retraction never lands in an earlier checkpoint than the row, since the
+     * input emits it later. (Unaligned checkpoints let a barrier overtake the row on its way to another
+     * writer: one checkpoint may then show the retraction before the next adds the row.)
      */
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
