@@ -20,7 +20,7 @@ public final class PersistSinkBuilder<T> {
     public static final String SHARD_NAME_NAMESPACE = "flink-connector-persist:";
     public static final String DEFAULT_CODEC = "bytes";
     public static final int DEFAULT_COMMIT_RETRIES = 10;
-    static final int MAX_NAME_LENGTH = 256;
+    public static final int MAX_NAME_LENGTH = 256;
 
     private Path embeddedDir;
     private String blobUri;

@@ -1,0 +1,119 @@
+package io.flinkpersist.flink.table;
+
+import io.flinkpersist.flink.sink.PersistSinkBuilder;
+import io.flinkpersist.persist.batch.BatchBuilderConfig;
+import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.table.factories.FactoryUtil;
+
+/** The options of {@code 'connector' = 'persist'} tables; docs/sql.md describes each in the same words. */
+@PublicEvolving
+public final class PersistConnectorOptions {
+    /** Options under this prefix go, without it, to the Hadoop file system of {@code blob.uri}. */
+    public static final String HADOOP_PREFIX = "hadoop.";
+
+    public static final ConfigOption<String> BLOB_URI = ConfigOptions.key("blob.uri")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Where the shard's parts (Parquet files) go: a Hadoop file system URI such as "
+                    + "s3a://bucket/prefix, file:///absolute/dir or hdfs://namenode:8020/dir. Credentials in the "
+                    + "URI are refused: pass them as 'hadoop.' options.");
+
+    public static final ConfigOption<String> CONSENSUS_URI = ConfigOptions.key("consensus.uri")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Where the shard's state goes: postgres://user@host[:port]/database[?params] (or "
+                    + "postgresql://), jdbc:postgresql://host[:port]/database[?params], or an embedded SQLite "
+                    + "file sqlite:///absolute/path.db. Put a password in 'consensus.password', not here: Flink "
+                    + "prints this option's value in its error messages.");
+
+    public static final ConfigOption<String> CONSENSUS_PASSWORD = ConfigOptions.key("consensus.password")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The PostgreSQL password for the user of a postgres:// 'consensus.uri'. Flink masks "
+                    + "this option's value in its messages; the connector never prints it.");
+
+    public static final ConfigOption<String> SHARD = ConfigOptions.key("shard")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The shard to write: a shard id (s followed by a lowercase hyphenated UUID) or a "
+                    + "shard name (1 to " + PersistSinkBuilder.MAX_NAME_LENGTH + " printable characters), which "
+                    + "maps to the same shard id as PersistSinkBuilder.shardName does. A value shaped like a UUID "
+                    + "that is not a canonical shard id is refused.");
+
+    public static final ConfigOption<String> FORMAT = FactoryUtil.FORMAT;
+
+    public static final ConfigOption<String> KEY_FORMAT = ConfigOptions.key("key" + FactoryUtil.FORMAT_SUFFIX)
+            .stringType()
+            .noDefaultValue()
+            .withDescription("With 'key.fields': the format that encodes the key columns.");
+
+    public static final ConfigOption<List<String>> KEY_FIELDS = ConfigOptions.key("key.fields")
+            .stringType()
+            .asList()
+            .defaultValues()
+            .withDescription("Columns, separated by ';', that form the key (encoded with 'key.format'); the "
+                    + "other columns form the value (encoded with 'value.format'). Without it the whole row is "
+                    + "the key (encoded with 'format') and the value is empty.");
+
+    public static final ConfigOption<String> VALUE_FORMAT = ConfigOptions.key("value" + FactoryUtil.FORMAT_SUFFIX)
+            .stringType()
+            .noDefaultValue()
+            .withDescription("With 'key.fields': the format that encodes the value columns.");
+
+    public static final ConfigOption<ValueFieldsStrategy> VALUE_FIELDS_INCLUDE =
+            ConfigOptions.key("value.fields-include")
+                    .enumType(ValueFieldsStrategy.class)
+                    .defaultValue(ValueFieldsStrategy.EXCEPT_KEY)
+                    .withDescription("With 'key.fields': which columns the value holds, EXCEPT_KEY (the columns "
+                            + "not in 'key.fields') or ALL.");
+
+    public static final ConfigOption<Integer> SINK_PARALLELISM = FactoryUtil.SINK_PARALLELISM;
+
+    public static final ConfigOption<String> SINK_ID = ConfigOptions.key("sink.id")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("The sink's stable identity in the shard's commit markers (1 to "
+                    + PersistSinkBuilder.MAX_NAME_LENGTH + " printable characters), by default "
+                    + "persist-sink:<shard id>; it is also the sink's uid. Two tables on one shard written by the "
+                    + "same job need different ids; keep it across restores.");
+
+    public static final ConfigOption<MemorySize> SINK_PART_TARGET_SIZE = ConfigOptions.key("sink.part-target-size")
+            .memoryType()
+            .defaultValue(new MemorySize(BatchBuilderConfig.DEFAULT_BLOB_TARGET_SIZE_BYTES))
+            .withDescription("A writer cuts a part (a Parquet file uploaded in the background) when its buffer "
+                    + "reaches this size; 1 byte to 2 gb - 1 byte.");
+
+    public static final ConfigOption<Integer> SINK_MAX_OUTSTANDING_PARTS =
+            ConfigOptions.key("sink.max-outstanding-parts")
+                    .intType()
+                    .defaultValue(BatchBuilderConfig.DEFAULT_MAX_OUTSTANDING_PARTS)
+                    .withDescription("Part uploads in flight per writer before it waits (back pressure); at "
+                            + "least 1.");
+
+    public static final ConfigOption<MemorySize> SINK_INLINE_THRESHOLD = ConfigOptions.key("sink.inline-threshold")
+            .memoryType()
+            .defaultValue(new MemorySize(BatchBuilderConfig.DEFAULT_INLINE_WRITES_SINGLE_MAX_BYTES))
+            .withDescription("A checkpoint's batch of at most this size is stored in the shard's state instead "
+                    + "of as a part; 0 never inlines.");
+
+    public static final ConfigOption<Integer> SINK_COMMIT_RETRIES = ConfigOptions.key("sink.commit-retries")
+            .intType()
+            .defaultValue(PersistSinkBuilder.DEFAULT_COMMIT_RETRIES)
+            .withDescription("How often a commit is retried at a newer time after another writer moved the "
+                    + "shard's upper, before the job fails; 0 or more.");
+
+    private PersistConnectorOptions() {}
+
+    /** Which columns the value holds when 'key.fields' is set. */
+    @PublicEvolving
+    public enum ValueFieldsStrategy {
+        /** Every column, the key columns too. */
+        ALL,
+        /** The columns not in 'key.fields'. */
+        EXCEPT_KEY
+    }
+}

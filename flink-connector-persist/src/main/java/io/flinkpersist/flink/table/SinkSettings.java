@@ -1,0 +1,158 @@
+package io.flinkpersist.flink.table;
+
+import static io.flinkpersist.flink.table.PersistConnectorOptions.BLOB_URI;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_PASSWORD;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_URI;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.HADOOP_PREFIX;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SHARD;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RETRIES;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
+
+import io.flinkpersist.flink.sink.PersistRecordSerializer;
+import io.flinkpersist.flink.sink.PersistSink;
+import io.flinkpersist.flink.sink.PersistSinkBuilder;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * The table options that become {@link PersistSinkBuilder} settings. The builder checks them when the planner
+ * asks for the runtime sink; its errors name builder options, which are renamed here to the table options.
+ *
+ * <p>No {@code toString}: the consensus URI may hold the password and the Hadoop options S3 keys.
+ */
+@Internal
+final class SinkSettings {
+    /** Builder option names as its errors print them ({@code invalid option 'name'}), and the table option. */
+    private static final Map<String, String> TABLE_OPTION_OF_BUILDER_OPTION = Map.of(
+            "blobUri", BLOB_URI.key(),
+            "consensusUri", CONSENSUS_URI.key(),
+            "hadoopOptions", HADOOP_PREFIX + "*",
+            "shard", SHARD.key(),
+            "shardName", SHARD.key(),
+            "sinkId", SINK_ID.key(),
+            "partTargetSizeBytes", SINK_PART_TARGET_SIZE.key(),
+            "maxOutstandingParts", SINK_MAX_OUTSTANDING_PARTS.key(),
+            "inlineThresholdBytes", SINK_INLINE_THRESHOLD.key(),
+            "commitRetries", SINK_COMMIT_RETRIES.key());
+
+    private final String blobUri;
+    private final String consensusUri;
+    private final Map<String, String> hadoopOptions;
+    private final ShardOption shard;
+    /** Null for the builder's default. */
+    private final String sinkId;
+    private final long partTargetSizeBytes;
+    private final int maxOutstandingParts;
+    private final long inlineThresholdBytes;
+    private final int commitRetries;
+
+    private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
+            String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
+            int commitRetries) {
+        this.blobUri = blobUri;
+        this.consensusUri = consensusUri;
+        this.hadoopOptions = hadoopOptions;
+        this.shard = shard;
+        this.sinkId = sinkId;
+        this.partTargetSizeBytes = partTargetSizeBytes;
+        this.maxOutstandingParts = maxOutstandingParts;
+        this.inlineThresholdBytes = inlineThresholdBytes;
+        this.commitRetries = commitRetries;
+    }
+
+    /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
+    static SinkSettings of(ReadableConfig options, Map<String, String> tableOptions) {
+        String consensusUri = options.get(CONSENSUS_URI);
+        String password = options.get(CONSENSUS_PASSWORD);
+        return new SinkSettings(
+                options.get(BLOB_URI),
+                password == null ? consensusUri : withPassword(consensusUri, password),
+                hadoopOptions(tableOptions),
+                ShardOption.parse(options.get(SHARD)),
+                options.get(SINK_ID),
+                options.get(SINK_PART_TARGET_SIZE).getBytes(),
+                options.get(SINK_MAX_OUTSTANDING_PARTS),
+                options.get(SINK_INLINE_THRESHOLD).getBytes(),
+                options.get(SINK_COMMIT_RETRIES));
+    }
+
+    PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
+        PersistSinkBuilder<RowData> builder = PersistSink.<RowData>builder()
+                .blobUri(blobUri)
+                .consensusUri(consensusUri)
+                .hadoopOptions(hadoopOptions)
+                .keyCodec(keyCodec)
+                .valueCodec(valueCodec)
+                .serializer(serializer)
+                .partTargetSizeBytes(partTargetSizeBytes)
+                .maxOutstandingParts(maxOutstandingParts)
+                .inlineThresholdBytes(inlineThresholdBytes)
+                .commitRetries(commitRetries);
+        shard.applyTo(builder);
+        if (sinkId != null) {
+            builder.sinkId(sinkId);
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(withTableOptionName(e.getMessage()), e);
+        }
+    }
+
+    private static Map<String, String> hadoopOptions(Map<String, String> tableOptions) {
+        Map<String, String> hadoop = new TreeMap<>();
+        tableOptions.forEach((key, value) -> {
+            if (key.startsWith(HADOOP_PREFIX)) {
+                hadoop.put(key.substring(HADOOP_PREFIX.length()), value);
+            }
+        });
+        return hadoop;
+    }
+
+    /**
+     * The URI with the password in its user info: the core takes credentials only from the URI. Only the
+     * postgres:// form names the user the password belongs to.
+     */
+    static String withPassword(String consensusUri, String password) {
+        String expected = "Option '" + CONSENSUS_PASSWORD.key() + "' needs a '" + CONSENSUS_URI.key()
+                + "' of the form postgres://user@host[:port]/database[?params] (or postgresql://), with a user "
+                + "and no password in it";
+        URI uri;
+        try {
+            uri = new URI(consensusUri);
+        } catch (URISyntaxException e) {
+            throw new ValidationException(expected);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String user = uri.getRawUserInfo();
+        if (!(scheme.equals("postgres") || scheme.equals("postgresql")) || user == null || user.contains(":")) {
+            throw new ValidationException(expected);
+        }
+        // The core decodes user info with URLDecoder, the inverse of URLEncoder.
+        String atHost = uri.getRawSchemeSpecificPart().substring(("//" + user).length());
+        return uri.getScheme() + "://" + user + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + atHost;
+    }
+
+    /** The builder's message, which starts with {@code invalid option '<builder option>'}, for a table. */
+    private static String withTableOptionName(String message) {
+        for (Map.Entry<String, String> e : TABLE_OPTION_OF_BUILDER_OPTION.entrySet()) {
+            String builderPrefix = "invalid option '" + e.getKey() + "'";
+            if (message.startsWith(builderPrefix)) {
+                return "Invalid value for option '" + e.getValue() + "'" + message.substring(builderPrefix.length());
+            }
+        }
+        return message;
+    }
+}

@@ -1,0 +1,157 @@
+package io.flinkpersist.flink.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ExplainDetail;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each bad table definition fails when an INSERT into it is planned, with a message that names the option
+ * and says what it allows; credentials never appear in errors or plans. No job runs: nothing is opened.
+ */
+class PersistTableValidationTest {
+    private static final String PASSWORD = "consensus-password-never-shown";
+    private static final String SECRET_KEY = "s3-secret-key-never-shown";
+
+    private TableEnvironment tableEnv;
+
+    @BeforeEach
+    void planner() {
+        tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    }
+
+    static Stream<Arguments> badTables() {
+        return Stream.of(
+                bad("missing blob.uri", Map.of("blob.uri", ""), "Missing required options", "blob.uri"),
+                bad("unknown option", Map.of("blob.url", "file:///tmp/x"), "Unsupported options", "blob.url"),
+                bad("unknown format", Map.of("format", "no-such-format"), "'format'", "no-such-format"),
+                bad("changelog format", Map.of("format", "debezium-json"), "'format'", "encodes a changelog"),
+                bad("no format", Map.of("format", ""), "'format'"),
+                bad("mistyped shard id", Map.of("shard", "S6F1C2A3B-0D4E-4F5A-8B6C-7D8E9F0A1B2C"), "'shard'",
+                        "lowercase hyphenated UUID"),
+                bad("shard id without its prefix", Map.of("shard", "6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c"),
+                        "'shard'", "looks like a shard id"),
+                bad("shard name too long", Map.of("shard", "x".repeat(257)), "'shard'", "1 to 256 printable"),
+                bad("unknown key field", Map.of("format", "", "key.fields", "nope", "key.format", "json",
+                        "value.format", "json"), "'key.fields'", "nope", "[id, name]"),
+                bad("every column a key field", Map.of("format", "", "key.fields", "id;name", "key.format", "json",
+                        "value.format", "json"), "'key.fields'", "every column"),
+                bad("key.format without key.fields", Map.of("key.format", "json"), "'key.format'", "key.fields"),
+                bad("format with key.fields", Map.of("key.fields", "id", "key.format", "json", "value.format",
+                        "json"), "'format'", "key.fields"),
+                bad("no value.format", Map.of("format", "", "key.fields", "id", "key.format", "json"),
+                        "'value.format'"),
+                bad("bad value.fields-include", Map.of("format", "", "key.fields", "id", "key.format", "json",
+                        "value.format", "json", "value.fields-include", "SOME"), "value.fields-include", "SOME"),
+                bad("blob.uri scheme", Map.of("blob.uri", "no-such-fs://bucket/dir"), "'blob.uri'",
+                        "no-such-fs"),
+                bad("consensus.uri scheme", Map.of("consensus.uri", "mysql://db/persist"), "'consensus.uri'",
+                        "Accepted forms"),
+                bad("consensus.password without a postgres URI", Map.of("consensus.password", PASSWORD),
+                        "'consensus.password'", "postgres://user@host"),
+                bad("sink.part-target-size", Map.of("sink.part-target-size", "0"), "'sink.part-target-size'",
+                        "1 to 2147483647"),
+                bad("sink.part-target-size not a size", Map.of("sink.part-target-size", "big"),
+                        "sink.part-target-size", "big"),
+                bad("sink.max-outstanding-parts", Map.of("sink.max-outstanding-parts", "0"),
+                        "'sink.max-outstanding-parts'", "at least 1"),
+                bad("sink.commit-retries", Map.of("sink.commit-retries", "-1"), "'sink.commit-retries'",
+                        "0 or more"),
+                bad("sink.id", Map.of("sink.id", " "), "'sink.id'", "printable"),
+                bad("empty hadoop option", Map.of("hadoop.", "x"), "'hadoop.*'", "non-empty keys"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTables")
+    void aBadTableNamesTheOption(String name, Map<String, String> changes, String[] expected) {
+        assertThat(errorOfInsertInto(table(changes), "id INT, name STRING")).contains(expected);
+    }
+
+    @Test
+    void aPrimaryKeyIsRefusedWithTheReason() {
+        assertThat(errorOfInsertInto(table(Map.of()), "id INT NOT NULL, name STRING, PRIMARY KEY (id) NOT ENFORCED"))
+                .contains("cannot declare a PRIMARY KEY", "-U rows");
+    }
+
+    /**
+     * Flink lists a table's options in its errors, masking keys with 'password' or 'secret' in them; the
+     * sink's own messages mask the password it put into the consensus URI.
+     */
+    @Test
+    void credentialsAreNotInErrors() {
+        String postgresWithSecrets = table(Map.of("consensus.uri", "postgres://flink@db.example/persist",
+                "consensus.password", PASSWORD, "hadoop.fs.s3a.secret.key", SECRET_KEY));
+        String unknownOption = ExceptionUtils.stringifyException(
+                planningError(postgresWithSecrets.replace("'shard'", "'shard.name'"), "id INT, name STRING"));
+        String badUri = ExceptionUtils.stringifyException(
+                planningError(postgresWithSecrets.replace("@db.example", "@"), "id INT, name STRING"));
+
+        assertThat(unknownOption).contains("shard.name").doesNotContain(PASSWORD, SECRET_KEY);
+        assertThat(badUri).contains("'consensus.uri'").doesNotContain(PASSWORD, SECRET_KEY);
+    }
+
+    @Test
+    void credentialsAreNotInPlans() {
+        tableEnv.executeSql("CREATE TABLE t (id INT, name STRING) WITH (" + table(Map.of(
+                "consensus.uri", "postgres://flink@db.example/persist", "consensus.password", PASSWORD,
+                "hadoop.fs.s3a.secret.key", SECRET_KEY)) + ")");
+        String insert = "INSERT INTO t VALUES (1, 'a')";
+
+        assertThat(tableEnv.explainSql(insert, ExplainDetail.JSON_EXECUTION_PLAN, ExplainDetail.ESTIMATED_COST))
+                .contains("Sink").doesNotContain(PASSWORD, SECRET_KEY);
+    }
+
+    private static Arguments bad(String name, Map<String, String> changes, String... expected) {
+        return Arguments.of(name, changes, expected);
+    }
+
+    /** A valid table's options with {@code changes}; an empty value removes the option. */
+    private static String table(Map<String, String> changes) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("connector", "persist");
+        options.put("blob.uri", "file:///tmp/persist-validation/blob");
+        options.put("consensus.uri", "sqlite:///tmp/persist-validation/consensus.db");
+        options.put("shard", "validation");
+        options.put("format", "json");
+        options.putAll(changes);
+        options.values().removeIf(String::isEmpty);
+        return options.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The messages of the error (and its causes) of planning an INSERT, down to the runtime sink, which is
+     * when the sink builder checks its options; without Flink's listing of the table's options, which would
+     * contain the option names whatever the error said.
+     */
+    private String errorOfInsertInto(String options, String columns) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = planningError(options, columns); t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            int listing = message.indexOf("Table options are:");
+            messages.append(listing < 0 ? message : message.substring(0, listing)).append('\n');
+        }
+        return messages.toString();
+    }
+
+    private Throwable planningError(String options, String columns) {
+        tableEnv.executeSql("DROP TABLE IF EXISTS t");
+        tableEnv.executeSql("CREATE TABLE t (" + columns + ") WITH (" + options + ")");
+        Throwable error = catchThrowable(
+                () -> tableEnv.explainSql("INSERT INTO t VALUES (1, 'a')", ExplainDetail.JSON_EXECUTION_PLAN));
+        assertThat(error).as("planning an INSERT into a table with %s", options).isNotNull();
+        return error;
+    }
+}
