@@ -12,7 +12,7 @@ import org.apache.flink.annotation.PublicEvolving;
 
 /**
  * Builds a {@link PersistSink}. Setters only record values; {@link #build()} checks them all and throws an
- * {@link IllegalArgumentException} naming the first bad option and what it allows. See docs/datastream.md.
+ * {@link InvalidSinkOptionException} naming the first bad option and what it allows. See docs/datastream.md.
  */
 @PublicEvolving
 public final class PersistSinkBuilder<T> {
@@ -164,7 +164,7 @@ public final class PersistSinkBuilder<T> {
             PersistLocation.parse(blob, consensus);
         } catch (IllegalArgumentException e) {
             // The core's message lists the accepted forms and never shows a password.
-            throw new IllegalArgumentException("invalid option '" + option + "': " + e.getMessage(), e);
+            throw new InvalidSinkOptionException(option, ": " + e.getMessage(), e);
         }
     }
 
@@ -195,8 +195,7 @@ public final class PersistSinkBuilder<T> {
 
     private static void check(boolean ok, String option, Object value, String allowed) {
         if (!ok) {
-            throw new IllegalArgumentException("invalid option '" + option + "' (" + value + "): allowed values are "
-                    + allowed);
+            throw new InvalidSinkOptionException(option, " (" + value + "): allowed values are " + allowed, null);
         }
     }
 }

@@ -11,6 +11,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_TH
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
 
+import io.flinkpersist.flink.sink.InvalidSinkOptionException;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
@@ -34,7 +35,7 @@ import org.apache.flink.table.data.RowData;
  */
 @Internal
 final class SinkSettings {
-    /** Builder option names as its errors print them ({@code invalid option 'name'}), and the table option. */
+    /** The table option of each builder option. */
     private static final Map<String, String> TABLE_OPTION_OF_BUILDER_OPTION = Map.of(
             "blobUri", BLOB_URI.key(),
             "consensusUri", CONSENSUS_URI.key(),
@@ -106,8 +107,9 @@ final class SinkSettings {
         }
         try {
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new ValidationException(withTableOptionName(e.getMessage()), e);
+        } catch (InvalidSinkOptionException e) {
+            String option = TABLE_OPTION_OF_BUILDER_OPTION.getOrDefault(e.option(), e.option());
+            throw new ValidationException("Invalid value for option '" + option + "'" + e.problem(), e);
         }
     }
 
@@ -143,16 +145,5 @@ final class SinkSettings {
         // The core decodes user info with URLDecoder, the inverse of URLEncoder.
         String atHost = uri.getRawSchemeSpecificPart().substring(("//" + user).length());
         return uri.getScheme() + "://" + user + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + atHost;
-    }
-
-    /** The builder's message, which starts with {@code invalid option '<builder option>'}, for a table. */
-    private static String withTableOptionName(String message) {
-        for (Map.Entry<String, String> e : TABLE_OPTION_OF_BUILDER_OPTION.entrySet()) {
-            String builderPrefix = "invalid option '" + e.getKey() + "'";
-            if (message.startsWith(builderPrefix)) {
-                return "Invalid value for option '" + e.getValue() + "'" + message.substring(builderPrefix.length());
-            }
-        }
-        return message;
     }
 }

@@ -88,7 +88,10 @@ class PersistSinkBuilderTest {
     void eachBadOptionIsNamedWithWhatItAllows(String option, String allowed,
             UnaryOperator<PersistSinkBuilder<String>> change) {
         assertThatThrownBy(() -> change.apply(valid()).build())
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOfSatisfying(InvalidSinkOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo(option);
+                    assertThat(e.problem()).contains(allowed);
+                })
                 .hasMessageStartingWith("invalid option '" + option + "'")
                 .hasMessageContaining(allowed);
     }
