@@ -1,16 +1,19 @@
 package io.flinkpersist.persist;
 
+import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchWriteMetrics;
 import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.Codecs;
+import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -31,16 +34,16 @@ public final class PersistClient implements AutoCloseable {
     private final PersistLocation location;
     private final PersistConfig config;
     private final Blob blob;
-    private final Consensus consensus;
+    /** Opened on first use: a client that only builds batches never connects to consensus. */
+    private Consensus consensus;
     private final ExecutorService uploads;
     private final BatchWriteMetrics metrics = new BatchWriteMetrics();
     private final BuildVersion version = BuildVersion.current();
 
-    private PersistClient(PersistLocation location, PersistConfig config, Blob blob, Consensus consensus) {
+    private PersistClient(PersistLocation location, PersistConfig config, Blob blob) {
         this.location = location;
         this.config = config;
         this.blob = blob;
-        this.consensus = consensus;
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread t = new Thread(r, "persist-upload-" + threads.incrementAndGet());
@@ -54,15 +57,8 @@ public final class PersistClient implements AutoCloseable {
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(config, "config");
         Blob blob = location.openBlob(config.hadoopOptions(), config.retryPolicy());
-        Consensus consensus;
-        try {
-            consensus = location.openConsensus(config.postgres(), config.sqlite());
-        } catch (RuntimeException e) {
-            blob.close();
-            throw e;
-        }
         LOG.info("Opened persist client on {}", location);
-        return new PersistClient(location, config, blob, consensus);
+        return new PersistClient(location, config, blob);
     }
 
     public PersistLocation location() {
@@ -78,6 +74,15 @@ public final class PersistClient implements AutoCloseable {
         return metrics;
     }
 
+    /**
+     * A builder of a batch of {@code shardId} whose updates are all at or beyond {@code lower}, with part ids
+     * from {@code partIds}. It needs blob only: for writers whose batches another process appends (their
+     * transmittable form travels there), so that they hold no consensus connection.
+     */
+    public BatchBuilder batchBuilder(ShardId shardId, Frontier lower, PartIdSequence partIds) {
+        return new BatchBuilder(partWriter(shardId), version, lower, Frontier.MINIMUM, partIds);
+    }
+
     /** A writer with a fresh id. */
     public WriteHandle openWriter(ShardId shardId, Codecs codecs) {
         return openWriter(shardId, codecs, WriterId.random());
@@ -90,9 +95,12 @@ public final class PersistClient implements AutoCloseable {
      * @throws InvalidUsageException.CodecMismatch if the shard exists with other codecs
      */
     public WriteHandle openWriter(ShardId shardId, Codecs codecs, WriterId writerId) {
-        PartWriter parts = new PartWriter(shardId, blob, config.batch(), uploads, metrics);
-        return new WriteHandle(writerId, applier(shardId, codecs), parts, version, config.writerLease().toMillis(),
-                config.inlineWritesTotalMaxBytes());
+        return new WriteHandle(writerId, applier(shardId, codecs), partWriter(shardId), version,
+                config.writerLease().toMillis(), config.inlineWritesTotalMaxBytes());
+    }
+
+    private PartWriter partWriter(ShardId shardId) {
+        return new PartWriter(shardId, blob, config.batch(), uploads, metrics);
     }
 
     /**
@@ -105,14 +113,25 @@ public final class PersistClient implements AutoCloseable {
     }
 
     private Applier applier(ShardId shardId, Codecs codecs) {
-        return new Applier(shardId, consensus, codecs, version, config.clockMs(), config.retryPolicy());
+        return new Applier(shardId, consensus(), codecs, version, config.clockMs(), config.retryPolicy());
+    }
+
+    private synchronized Consensus consensus() {
+        if (consensus == null) {
+            consensus = location.openConsensus(config.postgres(), config.sqlite());
+        }
+        return consensus;
     }
 
     @Override
     public void close() {
         uploads.shutdown();
         try {
-            consensus.close();
+            synchronized (this) {
+                if (consensus != null) {
+                    consensus.close();
+                }
+            }
         } finally {
             blob.close();
         }

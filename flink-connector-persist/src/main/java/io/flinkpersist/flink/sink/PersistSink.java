@@ -1,16 +1,18 @@
 package io.flinkpersist.flink.sink;
 
-import io.flinkpersist.flink.sink.committer.BatchBytesSerializer;
 import io.flinkpersist.flink.sink.committer.PersistCommitAggregator;
 import io.flinkpersist.flink.sink.committer.PersistCommittable;
 import io.flinkpersist.flink.sink.committer.PersistCommittableSerializer;
 import io.flinkpersist.flink.sink.committer.PersistCommitter;
 import io.flinkpersist.flink.sink.writer.PersistSinkWriter;
+import io.flinkpersist.flink.sink.writer.PersistWriteResult;
+import io.flinkpersist.flink.sink.writer.PersistWriteResultSerializer;
 import io.flinkpersist.flink.sink.writer.PersistWriterState;
 import io.flinkpersist.flink.sink.writer.PersistWriterStateSerializer;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,11 +20,17 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 
 /**
  * An exactly-once sink into a persist shard: {@code stream.sinkTo(PersistSink.<T>builder()…build())}.
@@ -35,7 +43,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  */
 @PublicEvolving
 public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistCommittable>,
-        SupportsPreCommitTopology<byte[], PersistCommittable>, SupportsWriterState<T, PersistWriterState> {
+        SupportsPreCommitTopology<PersistWriteResult, PersistCommittable>, SupportsWriterState<T, PersistWriterState> {
     private static final long serialVersionUID = 1L;
 
     private final PersistSinkConfig config;
@@ -83,7 +91,8 @@ public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistC
 
     @Override
     public DataStream<CommittableMessage<PersistCommittable>> addPreCommitTopology(
-            DataStream<CommittableMessage<byte[]>> writeResults) {
+            DataStream<CommittableMessage<PersistWriteResult>> writeResults) {
+        refuseUnboundedInputWithoutCheckpoints(writeResults);
         String name = "Persist commit aggregator";
         // global(): every writer's batches reach the one aggregator; the second global() sends the
         // aggregated committable to committer subtask 0, so one committer sees each checkpoint whole.
@@ -99,7 +108,34 @@ public final class PersistSink<T> implements Sink<T>, SupportsCommitter<PersistC
     }
 
     @Override
-    public SimpleVersionedSerializer<byte[]> getWriteResultSerializer() {
-        return new BatchBytesSerializer();
+    public SimpleVersionedSerializer<PersistWriteResult> getWriteResultSerializer() {
+        return new PersistWriteResultSerializer();
+    }
+
+    /**
+     * The sink commits at checkpoints, and at end of input: a STREAMING job over unbounded input without
+     * checkpointing would never commit anything, and is refused before it runs unless the sink allows it.
+     */
+    private void refuseUnboundedInputWithoutCheckpoints(DataStream<?> writeResults) {
+        StreamExecutionEnvironment env = writeResults.getExecutionEnvironment();
+        if (config.allowNoCheckpointing() || env.getCheckpointConfig().isCheckpointingEnabled()
+                || env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH) {
+            return;
+        }
+        // Only FLIP-27 sources say truly whether they end; legacy ones (the planner's VALUES, input formats) all
+        // claim to be unbounded, and a finite one commits at end of input.
+        List<String> unbounded = writeResults.getTransformation().getTransitivePredecessors().stream()
+                .filter(t -> t instanceof SourceTransformation<?, ?, ?> source
+                        && source.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED)
+                .map(Transformation::getName)
+                .distinct()
+                .toList();
+        if (!unbounded.isEmpty()) {
+            throw new IllegalStateException("persist sink " + config.sinkId() + " on shard " + config.shardId()
+                    + " commits at checkpoints, but this job reads unbounded input " + unbounded + " in STREAMING "
+                    + "mode without checkpointing, so nothing would ever be committed: enable checkpointing ("
+                    + CheckpointingOptions.CHECKPOINTING_INTERVAL.key() + ", or env.enableCheckpointing(ms)), or, to "
+                    + "commit only at checkpoints triggered by hand and at stop-with-savepoint, allowNoCheckpointing");
+        }
     }
 }

@@ -3,8 +3,10 @@ package io.flinkpersist.flink.sink;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.state.CommitMarkerState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +23,8 @@ public final class PersistSinkBuilder<T> {
     public static final String DEFAULT_CODEC = "bytes";
     public static final int DEFAULT_COMMIT_RETRIES = 10;
     public static final int MAX_NAME_LENGTH = 256;
+    /** A retention shorter than this would forget a run while its checkpoints are still being committed. */
+    public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
 
     private Path embeddedDir;
     private String blobUri;
@@ -36,6 +40,8 @@ public final class PersistSinkBuilder<T> {
     private int maxOutstandingParts = BatchBuilderConfig.DEFAULT_MAX_OUTSTANDING_PARTS;
     private long inlineThresholdBytes = BatchBuilderConfig.DEFAULT_INLINE_WRITES_SINGLE_MAX_BYTES;
     private int commitRetries = DEFAULT_COMMIT_RETRIES;
+    private Duration markerRetention = CommitMarkerState.DEFAULT_RETENTION;
+    private boolean allowNoCheckpointing;
 
     PersistSinkBuilder() {}
 
@@ -92,8 +98,9 @@ public final class PersistSinkBuilder<T> {
     }
 
     /**
-     * The stable identity of this sink in the shard's commit markers (with the job id). Keep it across
-     * savepoint restores and code changes, or replayed checkpoints are no longer recognised.
+     * The sink's name in the shard's commit markers and in logs; {@code persist-sink:<shard id>} by default.
+     * It need not be unique: each run of a sink records its commits under this name and a random id of its own,
+     * so sinks sharing a name, jobs sharing an id, and restores never take each other's commits for their own.
      */
     public PersistSinkBuilder<T> sinkId(String id) {
         this.sinkId = id;
@@ -115,8 +122,35 @@ public final class PersistSinkBuilder<T> {
         return this;
     }
 
+    /**
+     * How many lost races (another writer moved the shard's upper first) one checkpoint's commit may take before
+     * the job fails and restarts from its last checkpoint. Each lost race is retried at once at a newer time, as
+     * one of Flink's commit retries ({@code sink.committer.retries}, 10 by default): the smaller of the two limits
+     * applies.
+     */
     public PersistSinkBuilder<T> commitRetries(int retries) {
         this.commitRetries = retries;
+        return this;
+    }
+
+    /**
+     * How long the shard keeps a run's commit marker after the run's last commit (30 days by default): a
+     * checkpoint or savepoint older than that can no longer be told apart from new data, and a job restored from
+     * it fails with a message saying so rather than guess. Shorter keeps fewer markers in a shard that many runs
+     * wrote to; longer lets older savepoints be restored.
+     */
+    public PersistSinkBuilder<T> markerRetention(Duration retention) {
+        this.markerRetention = retention;
+        return this;
+    }
+
+    /**
+     * Lets a STREAMING job over unbounded input run without periodic checkpointing (refused by default, since such
+     * a job never commits): it then commits only at checkpoints triggered by hand (Flink's REST API) and at a
+     * stop-with-savepoint. Off by default.
+     */
+    public PersistSinkBuilder<T> allowNoCheckpointing(boolean allow) {
+        this.allowNoCheckpointing = allow;
         return this;
     }
 
@@ -140,9 +174,11 @@ public final class PersistSinkBuilder<T> {
         check(maxOutstandingParts >= 1, "maxOutstandingParts", maxOutstandingParts, "at least 1");
         check(inlineThresholdBytes >= 0, "inlineThresholdBytes", inlineThresholdBytes, "0 (never inline) or more");
         check(commitRetries >= 0, "commitRetries", commitRetries, "0 or more");
+        check(markerRetention != null && markerRetention.compareTo(MIN_MARKER_RETENTION) >= 0, "markerRetention",
+                markerRetention, "a duration of at least " + MIN_MARKER_RETENTION);
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
-                commitRetries), serializer);
+                commitRetries, markerRetention, allowNoCheckpointing, UUID.randomUUID().toString()), serializer);
     }
 
     private String validateLocation() {

@@ -8,6 +8,7 @@ import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.state.Codecs;
 import java.io.Serializable;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
@@ -36,10 +37,14 @@ public final class PersistSinkConfig implements Serializable {
     private final int maxOutstandingParts;
     private final long inlineThresholdBytes;
     private final int commitRetries;
+    private final Duration markerRetention;
+    private final boolean allowNoCheckpointing;
+    private final String instanceId;
 
     PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
-            int maxOutstandingParts, long inlineThresholdBytes, int commitRetries) {
+            int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
+            boolean allowNoCheckpointing, String instanceId) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -52,6 +57,9 @@ public final class PersistSinkConfig implements Serializable {
         this.maxOutstandingParts = maxOutstandingParts;
         this.inlineThresholdBytes = inlineThresholdBytes;
         this.commitRetries = commitRetries;
+        this.markerRetention = markerRetention;
+        this.allowNoCheckpointing = allowNoCheckpointing;
+        this.instanceId = instanceId;
     }
 
     public PersistLocation location() {
@@ -84,9 +92,29 @@ public final class PersistSinkConfig implements Serializable {
         return Codecs.of(keyCodec, valueCodec);
     }
 
-    /** The stable name of this sink in the shard's commit markers. */
+    /** The sink's name in the shard's commit markers and in logs (runs of the sink add their random id to it). */
     public String sinkId() {
         return sinkId;
+    }
+
+    /**
+     * A random id drawn when the sink was built: one per submitted job graph, the same in all its failovers (they
+     * deserialize the same graph), new for every submission, also under a fixed job id. Whether a restored writer
+     * state was written by this instance tells a failover (its leftovers may be deleted) from a new submission
+     * restored from a savepoint or a retained checkpoint (they may not: another checkpoint may still need them).
+     */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Whether an unbounded STREAMING job may run without periodic checkpointing (it commits only when triggered). */
+    public boolean allowNoCheckpointing() {
+        return allowNoCheckpointing;
+    }
+
+    /** How long the shard keeps a run's commit marker after the run's last append. */
+    public Duration markerRetention() {
+        return markerRetention;
     }
 
     /** How many part uploads a writer keeps in flight before {@code write} waits. */
@@ -94,7 +122,7 @@ public final class PersistSinkConfig implements Serializable {
         return maxOutstandingParts;
     }
 
-    /** How many times a commit is retried at a newer timestamp after another writer moved the upper. */
+    /** How many lost races (another writer moved the upper) one committable may take before the job fails. */
     public int commitRetries() {
         return commitRetries;
     }
@@ -104,6 +132,8 @@ public final class PersistSinkConfig implements Serializable {
         return "PersistSinkConfig{location=" + location() + ", hadoopOptions=" + hadoopOptions.keySet()
                 + ", shard=" + shardId + ", codecs=" + keyCodec + "/" + valueCodec + ", sinkId=" + sinkId
                 + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
-                + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries + "}";
+                + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
+                + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
+                + ", instanceId=" + instanceId + "}";
     }
 }

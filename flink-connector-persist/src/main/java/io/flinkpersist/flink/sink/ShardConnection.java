@@ -1,19 +1,18 @@
 package io.flinkpersist.flink.sink;
 
 import io.flinkpersist.persist.PersistClient;
-import io.flinkpersist.persist.batch.BatchWriteMetrics;
 import io.flinkpersist.persist.write.WriteHandle;
 import org.apache.flink.annotation.Internal;
 
 /**
- * A sink task's connection to its shard, opened on first use: a client on the sink's location and a write
- * handle on the shard. Tasks that never need the shard open nothing. Not thread-safe, except
- * {@link #metrics()}, which gauges read from the metrics thread.
+ * The connection of the sink's aggregator or committer to its shard, opened on first use: a client on the sink's
+ * location and a write handle on the shard. Tasks that never need the shard open nothing (writers need blob only
+ * and do not use one). Not thread-safe.
  */
 @Internal
 public final class ShardConnection implements AutoCloseable {
     private final PersistSinkConfig config;
-    private volatile PersistClient client;
+    private PersistClient client;
     private WriteHandle writer;
 
     public ShardConnection(PersistSinkConfig config) {
@@ -26,12 +25,6 @@ public final class ShardConnection implements AutoCloseable {
             writer = client.openWriter(config.shardId(), config.codecs());
         }
         return writer;
-    }
-
-    /** The client's write metrics, or null while nothing is open. */
-    public BatchWriteMetrics metrics() {
-        PersistClient opened = client;
-        return opened == null ? null : opened.metrics();
     }
 
     /** Expires the write handle (the shard forgets this writer) and closes the client. */

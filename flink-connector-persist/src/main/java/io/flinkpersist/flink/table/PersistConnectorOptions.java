@@ -3,6 +3,8 @@ package io.flinkpersist.flink.table;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import java.util.List;
+import io.flinkpersist.persist.state.CommitMarkerState;
+import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -76,10 +78,12 @@ public final class PersistConnectorOptions {
     public static final ConfigOption<String> SINK_ID = ConfigOptions.key("sink.id")
             .stringType()
             .noDefaultValue()
-            .withDescription("The sink's stable identity in the shard's commit markers (1 to "
+            .withDescription("The sink's name in the shard's commit markers and in logs (1 to "
                     + PersistSinkBuilder.MAX_NAME_LENGTH + " printable characters), by default "
-                    + "persist-sink:<shard id>; it is also the sink's uid. Two tables on one shard written by the "
-                    + "same job need different ids; keep it across restores.");
+                    + "persist-sink:<shard id>; it is also the sink's uid, so two tables on one shard written by the "
+                    + "same job need different ids, and it must stay the same across restores for the sink's state "
+                    + "to be restored. Each run of the sink records its commits under this name and a random id of "
+                    + "its own, so neither a shared name nor a reused job id makes new data look committed.");
 
     public static final ConfigOption<MemorySize> SINK_PART_TARGET_SIZE = ConfigOptions.key("sink.part-target-size")
             .memoryType()
@@ -103,8 +107,26 @@ public final class PersistConnectorOptions {
     public static final ConfigOption<Integer> SINK_COMMIT_RETRIES = ConfigOptions.key("sink.commit-retries")
             .intType()
             .defaultValue(PersistSinkBuilder.DEFAULT_COMMIT_RETRIES)
-            .withDescription("How often a commit is retried at a newer time after another writer moved the "
-                    + "shard's upper, before the job fails; 0 or more.");
+            .withDescription("How many lost races (another writer moved the shard's upper first) one checkpoint's "
+                    + "commit may take before the job fails and restarts from its last checkpoint; 0 or more. Each "
+                    + "lost race is retried at once at a newer time as one of Flink's commit retries "
+                    + "('sink.committer.retries', 10 by default): the smaller limit applies.");
+
+    public static final ConfigOption<Duration> SINK_MARKER_RETENTION = ConfigOptions.key("sink.marker-retention")
+            .durationType()
+            .defaultValue(CommitMarkerState.DEFAULT_RETENTION)
+            .withDescription("How long the shard keeps a run's commit marker after the run's last commit (at least "
+                    + PersistSinkBuilder.MIN_MARKER_RETENTION.toSeconds() + " s). A checkpoint or savepoint older "
+                    + "than this can no longer be told apart from new data: a job restored from it fails with a "
+                    + "message saying so rather than guess.");
+
+    public static final ConfigOption<Boolean> SINK_ALLOW_NO_CHECKPOINTING =
+            ConfigOptions.key("sink.allow-no-checkpointing")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Let a STREAMING job over unbounded input run without periodic checkpointing "
+                            + "(refused by default, since such a job never commits): it then commits only at "
+                            + "checkpoints triggered by hand and at a stop-with-savepoint.");
 
     private PersistConnectorOptions() {}
 

@@ -5,9 +5,11 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_PASS
 import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_URI;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.HADOOP_PREFIX;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SHARD;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ALLOW_NO_CHECKPOINTING;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RETRIES;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
 
@@ -19,6 +21,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,17 +39,18 @@ import org.apache.flink.table.data.RowData;
 @Internal
 final class SinkSettings {
     /** The table option of each builder option. */
-    private static final Map<String, String> TABLE_OPTION_OF_BUILDER_OPTION = Map.of(
-            "blobUri", BLOB_URI.key(),
-            "consensusUri", CONSENSUS_URI.key(),
-            "hadoopOptions", HADOOP_PREFIX + "*",
-            "shard", SHARD.key(),
-            "shardName", SHARD.key(),
-            "sinkId", SINK_ID.key(),
-            "partTargetSizeBytes", SINK_PART_TARGET_SIZE.key(),
-            "maxOutstandingParts", SINK_MAX_OUTSTANDING_PARTS.key(),
-            "inlineThresholdBytes", SINK_INLINE_THRESHOLD.key(),
-            "commitRetries", SINK_COMMIT_RETRIES.key());
+    private static final Map<String, String> TABLE_OPTION_OF_BUILDER_OPTION = Map.ofEntries(
+            Map.entry("blobUri", BLOB_URI.key()),
+            Map.entry("consensusUri", CONSENSUS_URI.key()),
+            Map.entry("hadoopOptions", HADOOP_PREFIX + "*"),
+            Map.entry("shard", SHARD.key()),
+            Map.entry("shardName", SHARD.key()),
+            Map.entry("sinkId", SINK_ID.key()),
+            Map.entry("partTargetSizeBytes", SINK_PART_TARGET_SIZE.key()),
+            Map.entry("maxOutstandingParts", SINK_MAX_OUTSTANDING_PARTS.key()),
+            Map.entry("inlineThresholdBytes", SINK_INLINE_THRESHOLD.key()),
+            Map.entry("commitRetries", SINK_COMMIT_RETRIES.key()),
+            Map.entry("markerRetention", SINK_MARKER_RETENTION.key()));
 
     private final String blobUri;
     private final String consensusUri;
@@ -58,10 +62,12 @@ final class SinkSettings {
     private final int maxOutstandingParts;
     private final long inlineThresholdBytes;
     private final int commitRetries;
+    private final Duration markerRetention;
+    private final boolean allowNoCheckpointing;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
-            int commitRetries) {
+            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -71,6 +77,8 @@ final class SinkSettings {
         this.maxOutstandingParts = maxOutstandingParts;
         this.inlineThresholdBytes = inlineThresholdBytes;
         this.commitRetries = commitRetries;
+        this.markerRetention = markerRetention;
+        this.allowNoCheckpointing = allowNoCheckpointing;
     }
 
     /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
@@ -86,7 +94,9 @@ final class SinkSettings {
                 options.get(SINK_PART_TARGET_SIZE).getBytes(),
                 options.get(SINK_MAX_OUTSTANDING_PARTS),
                 options.get(SINK_INLINE_THRESHOLD).getBytes(),
-                options.get(SINK_COMMIT_RETRIES));
+                options.get(SINK_COMMIT_RETRIES),
+                options.get(SINK_MARKER_RETENTION),
+                options.get(SINK_ALLOW_NO_CHECKPOINTING));
     }
 
     PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
@@ -100,7 +110,9 @@ final class SinkSettings {
                 .partTargetSizeBytes(partTargetSizeBytes)
                 .maxOutstandingParts(maxOutstandingParts)
                 .inlineThresholdBytes(inlineThresholdBytes)
-                .commitRetries(commitRetries);
+                .commitRetries(commitRetries)
+                .markerRetention(markerRetention)
+                .allowNoCheckpointing(allowNoCheckpointing);
         shard.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);

@@ -32,11 +32,11 @@ public final class ShardState {
     private final List<HollowBatch> batches;
     private final SortedMap<WriterId, WriterState> writers;
     private final SortedMap<LeasedReaderId, ReaderState> readers;
-    private final SortedMap<String, Long> committedCheckpoints;
+    private final SortedMap<String, CommitMarkerState> commitMarkers;
 
     ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
             Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
-            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, Long> committedCheckpoints) {
+            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, CommitMarkerState> commitMarkers) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.seqNo = Objects.requireNonNull(seqNo, "seqNo");
         this.walltimeMs = walltimeMs;
@@ -46,7 +46,7 @@ public final class ShardState {
         this.batches = List.copyOf(batches);
         this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(writers));
         this.readers = Collections.unmodifiableSortedMap(new TreeMap<>(readers));
-        this.committedCheckpoints = Collections.unmodifiableSortedMap(new TreeMap<>(committedCheckpoints));
+        this.commitMarkers = Collections.unmodifiableSortedMap(new TreeMap<>(commitMarkers));
     }
 
     /** The first version of a shard: nothing written, upper = since = [0]. */
@@ -96,17 +96,22 @@ public final class ShardState {
     }
 
     /**
-     * Per committer (e.g. a Flink sink's uid and job id), the highest checkpoint whose data was appended. Kept
-     * across writer lease expiry, so a committable replayed days later is still recognised.
+     * Per committer (e.g. one run of a Flink sink), the highest checkpoint whose data was appended. Kept across
+     * writer lease expiry, so a committable replayed days later is still recognised, and dropped by the first
+     * transition after its retention ran out.
      */
-    public SortedMap<String, Long> committedCheckpoints() {
-        return committedCheckpoints;
+    public SortedMap<String, CommitMarkerState> commitMarkers() {
+        return commitMarkers;
     }
 
-    public ShardState withCommittedCheckpoint(String committer, long checkpointId) {
-        SortedMap<String, Long> updated = new TreeMap<>(committedCheckpoints);
-        updated.merge(committer, checkpointId, Math::max);
-        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers, updated);
+    /** With {@code committer}'s marker recorded at {@code checkpointId} (or kept at a higher one) as of {@code nowMs}. */
+    public ShardState withCommitMarker(String committer, long checkpointId, long nowMs, long retentionMs) {
+        SortedMap<String, CommitMarkerState> updated = new TreeMap<>(commitMarkers);
+        CommitMarkerState recorded = updated.get(committer);
+        updated.put(committer, recorded == null ? new CommitMarkerState(checkpointId, nowMs, retentionMs)
+                : recorded.recorded(checkpointId, nowMs, retentionMs));
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
+                updated);
     }
 
     /** Bytes of updates held inline in this state's batches. */
@@ -116,12 +121,14 @@ public final class ShardState {
 
     /**
      * The successor of this version: seqno + 1, a walltime that strictly increases even if the clock does
-     * not, the writing code's version, and every lease that ran out by {@code nowMs} dropped.
+     * not, the writing code's version, and every lease and commit marker that ran out by {@code nowMs} dropped.
      */
     public ShardState nextVersion(long nowMs, BuildVersion version) {
         ShardState expired = expire(nowMs);
+        SortedMap<String, CommitMarkerState> liveMarkers = new TreeMap<>(commitMarkers);
+        liveMarkers.values().removeIf(m -> m.isExpired(nowMs));
         return new ShardState(shardId, seqNo.next(), Math.max(nowMs, walltimeMs + 1), version, codecs,
-                expired.since, batches, expired.writers, expired.readers, committedCheckpoints);
+                expired.since, batches, expired.writers, expired.readers, liveMarkers);
     }
 
     /** This state without writers and readers whose lease ran out by {@code nowMs}. */
@@ -179,7 +186,7 @@ public final class ShardState {
             newSince = Frontier.max(since, least);
         }
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters,
-                newReaders, committedCheckpoints);
+                newReaders, commitMarkers);
     }
 
     @Override
@@ -188,7 +195,7 @@ public final class ShardState {
                 && other.walltimeMs == walltimeMs && other.applierVersion.equals(applierVersion)
                 && other.codecs.equals(codecs) && other.since.equals(since) && other.batches.equals(batches)
                 && other.writers.equals(writers) && other.readers.equals(readers)
-                && other.committedCheckpoints.equals(committedCheckpoints);
+                && other.commitMarkers.equals(commitMarkers);
     }
 
     @Override

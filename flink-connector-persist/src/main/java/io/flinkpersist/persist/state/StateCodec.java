@@ -8,6 +8,7 @@ import io.flinkpersist.persist.ids.LeasedReaderId;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.proto.state.ProtoCommitMarker;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoLeasedReaderState;
 import io.flinkpersist.persist.proto.state.ProtoRollup;
@@ -49,7 +50,11 @@ public final class StateCodec {
                         ? "" : w.mostRecentWriteToken().toString())
                 .setMostRecentWriteUpper(FrontierProtos.toStateAntichain(w.mostRecentWriteUpper()))
                 .build()));
-        rollup.putAllCommittedCheckpoints(state.committedCheckpoints());
+        state.commitMarkers().forEach((committer, m) -> rollup.putCommitMarkers(committer, ProtoCommitMarker.newBuilder()
+                .setCheckpointId(m.checkpointId())
+                .setLastRecordedMs(m.lastRecordedMs())
+                .setRetentionMs(m.retentionMs())
+                .build()));
         state.readers().forEach((id, r) -> rollup.putLeasedReaders(id.toString(), ProtoLeasedReaderState.newBuilder()
                 .setSince(FrontierProtos.toStateAntichain(r.since()))
                 .setSeqno(r.seqNoHold().value())
@@ -92,10 +97,16 @@ public final class StateCodec {
                     FrontierProtos.fromStateAntichain(r.hasSince() ? r.getSince() : null), SeqNo.of(r.getSeqno()),
                     r.getLastHeartbeatTimestampMs(), r.getLeaseDurationMs()));
         }
+        // Markers of earlier builds had no time: they count as recorded when this state was written.
+        SortedMap<String, CommitMarkerState> markers = new TreeMap<>();
+        rollup.getCommittedCheckpointsMap().forEach((committer, checkpoint) -> markers.put(committer,
+                new CommitMarkerState(checkpoint, rollup.getWalltimeMs(), CommitMarkerState.DEFAULT_RETENTION.toMillis())));
+        rollup.getCommitMarkersMap().forEach((committer, m) -> markers.put(committer,
+                new CommitMarkerState(m.getCheckpointId(), m.getLastRecordedMs(), m.getRetentionMs())));
         String applier = rollup.getApplierVersion().isEmpty() ? "0.0.0" : rollup.getApplierVersion();
         return new ShardState(expectedShard, SeqNo.of(rollup.getSeqno()), rollup.getWalltimeMs(), BuildVersion.parse(applier),
                 new Codecs(rollup.getKeyCodec(), rollup.getValCodec(), rollup.getTsCodec(), rollup.getDiffCodec()),
                 FrontierProtos.fromStateAntichain(rollup.getTrace().hasSince() ? rollup.getTrace().getSince() : null),
-                batches, writers, readers, new TreeMap<>(rollup.getCommittedCheckpointsMap()));
+                batches, writers, readers, markers);
     }
 }

@@ -15,6 +15,7 @@ import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.Transition;
 import io.flinkpersist.persist.state.WriterState;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,9 +226,12 @@ public final class WriteHandle implements AutoCloseable {
             Frontier expectedUpper, Frontier newUpper, IdempotencyToken token, CommitMarker marker) {
         long now = applier.nowMs();
         if (marker != null) {
-            Long recorded = state.committedCheckpoints().get(marker.committer());
-            if (recorded != null && recorded >= marker.checkpointId()) {
+            CommitMarkerState recorded = state.commitMarkers().get(marker.committer());
+            if (recorded != null && recorded.checkpointId() >= marker.checkpointId()) {
                 return Transition.answer(Outcome.ALREADY_COMMITTED);
+            }
+            if (recorded == null && marker.preparedBeyondRetention(now)) {
+                throw new ExpiredCommitMarkerException(shardId(), marker);
             }
         }
         WriterState writer = state.writers().get(writerId);
@@ -255,7 +260,7 @@ public final class WriteHandle implements AutoCloseable {
         }
         ShardState next = state.withAppended(batch).withWriter(writerId, writer.wrote(token, newUpper, now));
         if (marker != null) {
-            next = next.withCommittedCheckpoint(marker.committer(), marker.checkpointId());
+            next = next.withCommitMarker(marker.committer(), marker.checkpointId(), now, marker.retention().toMillis());
         }
         return Transition.write(next, Outcome.COMMITTED);
     }
@@ -291,21 +296,23 @@ public final class WriteHandle implements AutoCloseable {
 
     /**
      * Records {@code marker} in the shard without appending anything: the shard keeps the highest checkpoint
-     * per committer, so recording a lower one changes nothing. Like the markers appends carry, it survives
-     * lease expiry.
+     * per committer, so recording a lower one only renews the marker's retention. Like the markers appends
+     * carry, it survives lease expiry.
      */
     public void recordMarker(CommitMarker marker) {
-        applier.apply("record_marker", (state, afterIndeterminate) -> {
-            Long recorded = state.committedCheckpoints().get(marker.committer());
-            return recorded != null && recorded >= marker.checkpointId() ? Transition.answer(null)
-                    : Transition.write(state.withCommittedCheckpoint(marker.committer(), marker.checkpointId()), null);
-        });
+        applier.apply("record_marker", (state, afterIndeterminate) -> Transition.write(state.withCommitMarker(
+                marker.committer(), marker.checkpointId(), applier.nowMs(), marker.retention().toMillis()), null));
+    }
+
+    /** The shard's commit markers as last seen by this handle (no I/O): how many runs it still remembers. */
+    public SortedMap<String, CommitMarkerState> markers() {
+        return applier.cached().commitMarkers();
     }
 
     /** The highest checkpoint the shard records for {@code committer} (read from consensus), if any. */
     public OptionalLong fetchMarker(String committer) {
-        Long recorded = applier.fetch().committedCheckpoints().get(committer);
-        return recorded == null ? OptionalLong.empty() : OptionalLong.of(recorded);
+        CommitMarkerState recorded = applier.fetch().commitMarkers().get(committer);
+        return recorded == null ? OptionalLong.empty() : OptionalLong.of(recorded.checkpointId());
     }
 
     /** Removes this writer from the shard's state; its idempotency history goes with it. */

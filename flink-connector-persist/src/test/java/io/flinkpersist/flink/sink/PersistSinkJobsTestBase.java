@@ -1,17 +1,21 @@
 package io.flinkpersist.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.flink.sink.testutils.FailingUploads;
 import io.flinkpersist.flink.sink.testutils.FailureInjectingSink;
 import io.flinkpersist.flink.sink.testutils.FailurePoint;
+import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +26,14 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -34,6 +43,8 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.connector.testframe.source.FromElementsSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -184,7 +195,7 @@ abstract class PersistSinkJobsTestBase {
         expireEveryLease(sink.config());
         ShardParts stopped = ShardParts.read(sink.config());
         assertThat(stopped.state().writers()).isEmpty();
-        assertThat(stopped.state().committedCheckpoints()).containsKey("lease-expiry-test");
+        assertThat(stopped.state().commitMarkers()).containsKey("lease-expiry-test");
 
         JobID restored = runToEndFrom(savepoint, sink, PARALLELISM);
 
@@ -306,11 +317,142 @@ abstract class PersistSinkJobsTestBase {
                         .collect(Collectors.toMap(Function.identity(), v -> 2L)));
     }
 
+    /**
+     * Job A, then job B under the same fixed job id and without restored state, as application mode with HA or a
+     * Kubernetes stateless upgrade runs them: B's checkpoint ids start over, and none of them is B's replay.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = RuntimeExecutionMode.class, names = {"STREAMING", "BATCH"})
+    void twoJobsInTurnUnderOneFixedJobIdEachLandEveryRecordOnce(RuntimeExecutionMode mode) throws Exception {
+        JobID fixed = JobID.generate();
+        PersistSinkConfig config = null;
+        for (String prefix : List.of("a", "b")) {
+            // Each deployment is a cluster of its own, and builds its sink anew, as a user's main() does.
+            try (OwnMiniCluster cluster = ownCluster()) {
+                StreamExecutionEnvironment env = cluster.env(OwnMiniCluster.fixedJobId(new Configuration(), fixed));
+                env.setRuntimeMode(mode);
+                env.enableCheckpointing(100);
+                PersistSink<String> sink = sink("fixed-job-id-" + mode);
+                config = sink.config();
+                env.fromSequence(0, RECORDS - 1).map(new SlowDown(5, prefix)).sinkTo(sink).uid("persist-sink");
+                assertThat(env.execute("fixed job id, job " + prefix).getJobID()).isEqualTo(fixed);
+            }
+        }
+
+        assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected("a", "b"));
+        assertThat(ShardParts.read(config).unreferenced()).isEmpty();
+    }
+
+    /**
+     * A job commits past a savepoint; another restores that older savepoint under the same fixed job id and writes
+     * on: its checkpoints reuse checkpoint ids already committed, and none of them may be taken for a replay. The
+     * source replays what came after the savepoint (as for every sink): those records are in the shard twice,
+     * everything else once.
+     */
+    @Test
+    void restoringAnOlderSavepointUnderTheSameFixedJobIdLosesNothing() throws Exception {
+        JobID fixed = JobID.generate();
+        PersistSinkConfig config;
+        String savepoint;
+        try (OwnMiniCluster cluster = ownCluster()) {
+            PersistSink<String> first = sink("older-savepoint-fixed-id");
+            config = first.config();
+            savepoint = runUntilSomethingIsCommittedAndStopWithSavepoint(first,
+                    cluster.env(OwnMiniCluster.fixedJobId(new Configuration(), fixed)));
+        }
+        Map<String, Long> atSavepoint = ShardContents.read(config).diffsByValue();
+        for (int restore = 0; restore < 2; restore++) {
+            try (OwnMiniCluster cluster = ownCluster()) {
+                JobID restored = runToEndFrom(savepoint, sink("older-savepoint-fixed-id"), PARALLELISM,
+                        conf -> cluster.env(OwnMiniCluster.fixedJobId(conf, fixed)));
+                assertThat(restored).isEqualTo(fixed);
+            }
+        }
+
+        Map<String, Long> expected = LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+                .collect(Collectors.toMap(Function.identity(), v -> atSavepoint.containsKey(v) ? 1L : 2L));
+        assertThat(atSavepoint.size()).isBetween(1, RECORDS - 1);
+        assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected);
+        assertThat(ShardParts.read(config).unreferenced()).isEmpty();
+    }
+
+    /** Two sinks on one shard in one job, both with the default sink id: neither takes the other's commits. */
+    @Test
+    void twoSinksOnOneShardInOneJobEachLandEveryRecordOnce() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks", Map.of());
+        env.execute("two sinks on one shard");
+
+        assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected("a", "b"));
+        assertThat(ShardParts.read(config).unreferenced()).isEmpty();
+    }
+
+    /**
+     * The same with a task failure that restarts the whole job: both sinks' restored writers clean up after their
+     * failed attempt, and their part ids never meet (they used to, and the job restarted forever).
+     */
+    @Test
+    void twoSinksOnOneShardSurviveAFullFailoverWithEveryRecordOnceAndNoPartBehind() throws Exception {
+        Configuration conf = restarting(2);
+        conf.set(JobManagerOptions.EXECUTION_FAILOVER_STRATEGY, "full");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks-failover", Map.of());
+        JobID job = env.execute("two sinks on one shard, one failure").getJobID();
+
+        assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected("a", "b"));
+        assertThat(ShardParts.read(config).unreferenced()).isEmpty();
+        assertThat(gauge(job, "numRestarts")).isEqualTo(1);
+    }
+
+    /** An unbounded STREAMING job without checkpointing would never commit: it is refused before it runs. */
+    @Test
+    void unboundedInputWithoutCheckpointingIsRefusedAtJobStart() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        PersistSink<String> sink = sink("no-checkpointing");
+        env.fromSource(new FromElementsSource<>(Boundedness.CONTINUOUS_UNBOUNDED, List.of("r0", "r1"), 2),
+                        WatermarkStrategy.noWatermarks(), "endless numbers", Types.STRING)
+                .sinkTo(sink).uid("persist-sink");
+
+        assertThatThrownBy(() -> env.execute("unbounded without checkpoints"))
+                .hasStackTraceContaining("reads unbounded input [endless numbers] in STREAMING mode without "
+                        + "checkpointing, so nothing would ever be committed: enable checkpointing");
+        // Refused before anything ran: the shard was never even created.
+        try (Consensus consensus = sink.config().location().openConsensus()) {
+            assertThat(consensus.head(sink.config().shardId().toString())).isEmpty();
+        }
+    }
+
+    private OwnMiniCluster ownCluster() throws Exception {
+        return new OwnMiniCluster(metrics().addToConfiguration(new Configuration()), MAX_PARALLELISM, PARALLELISM);
+    }
+
+    /** Two sinks with the default sink id on one shard, writing "a…" and "b…"; returns the shard's config. */
+    private PersistSinkConfig twoSinksOnOneShard(StreamExecutionEnvironment env, String shardName,
+            Map<String, String> hadoopOptions) {
+        PersistSink<String> a = smallPartsSink(shardName, hadoopOptions);
+        PersistSink<String> b = smallPartsSink(shardName, hadoopOptions);
+        assertThat(a.config().sinkId()).isEqualTo(b.config().sinkId());
+        DataStream<Long> numbers = env.fromSequence(0, RECORDS - 1).map(new FailOnceAfterTwoCheckpoints());
+        numbers.map(new SlowDown(5, "a")).sinkTo(a).uid("sink-a");
+        numbers.map(new SlowDown(5, "b")).sinkTo(b).uid("sink-b");
+        return a.config();
+    }
+
     /** Runs a slow job (about 10 s) until a first commit lands, then stops it with a savepoint. */
     private String runUntilSomethingIsCommittedAndStopWithSavepoint(PersistSink<String> sink, int parallelism)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
+        return runUntilSomethingIsCommittedAndStopWithSavepoint(sink, env);
+    }
+
+    private String runUntilSomethingIsCommittedAndStopWithSavepoint(PersistSink<String> sink,
+            StreamExecutionEnvironment env) throws Exception {
         env.enableCheckpointing(100);
         pipeline(env, sink, 1);
         JobClient job = env.executeAsync("before savepoint");
@@ -322,9 +464,14 @@ abstract class PersistSinkJobsTestBase {
     }
 
     private JobID runToEndFrom(String savepoint, PersistSink<String> sink, int parallelism) throws Exception {
+        return runToEndFrom(savepoint, sink, parallelism, StreamExecutionEnvironment::getExecutionEnvironment);
+    }
+
+    private JobID runToEndFrom(String savepoint, PersistSink<String> sink, int parallelism,
+            Function<Configuration, StreamExecutionEnvironment> environment) throws Exception {
         Configuration conf = new Configuration();
         conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = environment.apply(conf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(100);
         pipeline(env, sink, Long.MAX_VALUE);
@@ -411,17 +558,28 @@ abstract class PersistSinkJobsTestBase {
     }
 
     private static Map<String, Long> expected() {
-        return LongStream.range(0, RECORDS).mapToObj(n -> "r" + n)
+        return expected("r");
+    }
+
+    /** Every record once under each prefix. */
+    private static Map<String, Long> expected(String... prefixes) {
+        return Stream.of(prefixes).flatMap(p -> LongStream.range(0, RECORDS).mapToObj(n -> p + n))
                 .collect(Collectors.toMap(Function.identity(), v -> 1L));
     }
 
-    /** Slows the source so that a bounded job sees several checkpoints. */
+    /** Slows the source so that a bounded job sees several checkpoints; each number becomes prefix + number. */
     private static final class SlowDown extends RichMapFunction<Long, String> {
         private final long sleepEvery;
+        private final String prefix;
         private long seen;
 
         SlowDown(long sleepEvery) {
+            this(sleepEvery, "r");
+        }
+
+        SlowDown(long sleepEvery, String prefix) {
             this.sleepEvery = sleepEvery;
+            this.prefix = prefix;
         }
 
         @Override
@@ -429,7 +587,27 @@ abstract class PersistSinkJobsTestBase {
             if (++seen % sleepEvery == 0) {
                 Thread.sleep(1);
             }
-            return "r" + n;
+            return prefix + n;
+        }
+    }
+
+    /** Throws once, in subtask 0 of the first attempt, after two checkpoints have completed; passes numbers on. */
+    private static final class FailOnceAfterTwoCheckpoints extends RichMapFunction<Long, Long>
+            implements CheckpointListener {
+        private int completed;
+
+        @Override
+        public Long map(Long n) {
+            if (completed >= 2 && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+                throw new IllegalStateException("injected failure after two checkpoints");
+            }
+            return n;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            completed++;
         }
     }
 

@@ -17,14 +17,22 @@ class PostgresS3PersistSinkITCase extends PersistSinkJobsTestBase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = miniCluster(METRICS);
 
+    /** One bucket and one database per test (JUnit makes an instance per test), shared by all its sinks. */
+    private String bucket;
+    private String database;
+
     @Override
     protected PersistSinkBuilder<String> location(PersistSinkBuilder<String> builder,
             Map<String, String> hadoopOptions) {
         S3ProxyServer s3 = S3ProxyServer.shared();
+        if (bucket == null) {
+            bucket = s3.createBucket();
+            database = EmbeddedPostgresServer.shared().createDatabase();
+        }
         Map<String, String> options = new HashMap<>(s3.s3aOptions());
         options.putAll(hadoopOptions);
-        return builder.blobUri("s3a://" + s3.createBucket() + "/persist")
-                .consensusUri(EmbeddedPostgresServer.shared().createDatabase())
+        return builder.blobUri("s3a://" + bucket + "/persist")
+                .consensusUri(database)
                 .hadoopOptions(options);
     }
 

@@ -4,17 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
-
+import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -152,6 +156,30 @@ class PersistTableITCase {
         DataType word = DataTypes.ROW(DataTypes.FIELD("word", DataTypes.STRING()));
         assertThat(shard("words", FormatDecoder.of("raw", word), null).snapshot())
                 .isEqualTo(Map.of(Row.of("a"), 2L, Row.of("b"), 1L, Row.of("c"), 2L));
+    }
+
+    /**
+     * Two INSERT jobs in turn under one fixed job id, each in a cluster of its own (application mode with HA, a
+     * Kubernetes stateless upgrade): the second job's commits are its own, not replays of the first's.
+     */
+    @Test
+    void twoInsertJobsInTurnUnderOneFixedJobIdBothLand() throws Exception {
+        JobID fixed = JobID.generate();
+        for (String words : List.of("('a'), ('b')", "('c'), ('d')")) {
+            try (OwnMiniCluster cluster = new OwnMiniCluster(new Configuration(), 2, 2)) {
+                StreamExecutionEnvironment env = cluster.env(OwnMiniCluster.fixedJobId(new Configuration(), fixed));
+                env.enableCheckpointing(100);
+                tableEnv = StreamTableEnvironment.create(env);
+                createTable("words", "word STRING", "'format' = 'raw'");
+                TableResult result = tableEnv.executeSql("INSERT INTO words VALUES " + words);
+                assertThat(result.getJobClient().orElseThrow().getJobID()).isEqualTo(fixed);
+                result.await();
+            }
+        }
+
+        DataType word = DataTypes.ROW(DataTypes.FIELD("word", DataTypes.STRING()));
+        assertThat(shard("words", FormatDecoder.of("raw", word), null).snapshot()).isEqualTo(
+                Map.of(Row.of("a"), 1L, Row.of("b"), 1L, Row.of("c"), 1L, Row.of("d"), 1L));
     }
 
     private void createTable(String name, String columns, String layout) {

@@ -3,6 +3,7 @@ package io.flinkpersist.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.flink.table.SqlDocs.OptionRow;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 /** docs/sql.md's options table lists exactly the factory's options, with their required, forwarded and default. */
@@ -48,6 +50,9 @@ class SqlDocsTest {
     private static String documentedDefault(ConfigOption<?> option) {
         if (!option.hasDefaultValue() || option.defaultValue() instanceof List<?> list && list.isEmpty()) {
             return "(none)";
+        }
+        if (option.defaultValue() instanceof Duration duration) {
+            return TimeUtils.formatWithHighestUnit(duration);
         }
         return String.valueOf(option.defaultValue());
     }

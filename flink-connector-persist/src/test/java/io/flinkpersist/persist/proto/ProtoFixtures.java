@@ -19,6 +19,7 @@ import io.flinkpersist.persist.proto.part.ProtoBatchPartInline;
 import io.flinkpersist.persist.proto.part.ProtoColumnarRecords;
 import io.flinkpersist.persist.proto.state.ProtoActiveGC;
 import io.flinkpersist.persist.proto.state.ProtoActiveRollup;
+import io.flinkpersist.persist.proto.state.ProtoCommitMarker;
 import io.flinkpersist.persist.proto.state.ProtoCompaction;
 import io.flinkpersist.persist.proto.state.ProtoCriticalReaderState;
 import io.flinkpersist.persist.proto.state.ProtoEncodedSchemas;
@@ -366,6 +367,15 @@ final class ProtoFixtures {
                 .setActiveGc(activeGc())
                 .putRetainedParts("retain-1", retainedPartsState())
                 .putCommittedCheckpoints("sink-uid/job-id", 42)
+                .putCommitMarkers("sink-id/00000000-0000-4000-8000-000000000009", commitMarker())
+                .build();
+    }
+
+    static ProtoCommitMarker commitMarker() {
+        return ProtoCommitMarker.newBuilder()
+                .setCheckpointId(43)
+                .setLastRecordedMs(1_700_000_000_400L)
+                .setRetentionMs(2_592_000_000L)
                 .build();
     }
 
@@ -472,6 +482,7 @@ final class ProtoFixtures {
                 writerState(),
                 debug("purpose"),
                 retainedPartsState(),
+                commitMarker(),
                 versionedData(),
                 inlinedDiffs(),
                 encodedSchemas(),

@@ -572,6 +572,10 @@ class ProtoRoundTripTest {
             mz_persist_client.internal.state.ProtoRollup.active_gc = 20 mz_persist_client.internal.state.ProtoActiveGC optional
             mz_persist_client.internal.state.ProtoRollup.retained_parts = 21 map<string, mz_persist_client.internal.state.ProtoRetainedPartsState>
             mz_persist_client.internal.state.ProtoRollup.committed_checkpoints = 100000 map<string, uint64>
+            mz_persist_client.internal.state.ProtoRollup.commit_markers = 100001 map<string, mz_persist_client.internal.state.ProtoCommitMarker>
+            mz_persist_client.internal.state.ProtoCommitMarker.checkpoint_id = 1 uint64
+            mz_persist_client.internal.state.ProtoCommitMarker.last_recorded_ms = 2 uint64
+            mz_persist_client.internal.state.ProtoCommitMarker.retention_ms = 3 uint64
             file mz_persist_client/batch.proto package mz_persist_client.batch
             mz_persist_client.batch.ProtoBatch.shard_id = 1 string
             mz_persist_client.batch.ProtoBatch.version = 2 string

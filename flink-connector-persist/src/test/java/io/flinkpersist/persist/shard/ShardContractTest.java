@@ -22,6 +22,7 @@ import io.flinkpersist.persist.state.Codecs;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.CommitMarker;
+import io.flinkpersist.persist.write.ExpiredCommitMarkerException;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -313,6 +314,7 @@ abstract class ShardContractTest {
         assertThat(writer.fetchMarker("sink-uid/job-a/savepoints")).isEmpty();
 
         writer.recordMarker(new CommitMarker("sink-uid/job-a/savepoints", 9));
+        // A lower checkpoint only renews the marker.
         writer.recordMarker(new CommitMarker("sink-uid/job-a/savepoints", 4));
 
         assertThat(writer.fetchMarker("sink-uid/job-a/savepoints")).hasValue(9);
@@ -321,6 +323,66 @@ abstract class ShardContractTest {
         // A marker of one name says nothing about appends under another.
         assertThat(writer.compareAndAppend(List.of(), Frontier.MINIMUM, Frontier.of(1), IdempotencyToken.random(),
                 new CommitMarker("sink-uid/job-a", 1))).isInstanceOf(AppendResult.Committed.class);
+        writer.close();
+    }
+
+    /**
+     * A shard that a thousand runs wrote to (one a restart, an hour apart) keeps only the markers of the runs
+     * within the retention: the count stays bounded however many runs there were.
+     */
+    @Test
+    void markersOfRunsNotSeenForTheirRetentionExpireSoAThousandRunsLeaveABoundedCount() {
+        Duration retention = Duration.ofDays(1);
+        long hour = Duration.ofHours(1).toMillis();
+        WriteHandle writer = client.openWriter(shard, CODECS);
+        int most = 0;
+        for (int run = 0; run < 1_000; run++) {
+            Frontier upper = writer.fetchRecentUpper();
+            Frontier next = Frontier.of(upper.element().orElseThrow() + 1);
+            CommitMarker marker = new CommitMarker("sink/run-" + run, 1, clock.get(), retention);
+            assertThat(writer.compareAndAppend(List.of(), upper, next, IdempotencyToken.random(), marker))
+                    .isInstanceOf(AppendResult.Committed.class);
+            most = Math.max(most, writer.markers().size());
+            clock.addAndGet(hour);
+        }
+
+        // A day of runs an hour apart: 24 or 25 markers, never more, and the newest run's among them.
+        assertThat(most).isBetween(24, 25);
+        assertThat(writer.markers()).containsKey("sink/run-999")
+                .doesNotContainKey("sink/run-0");
+        writer.close();
+    }
+
+    /**
+     * Once a run's marker has expired, a replay of its data can no longer be told from new data: data prepared
+     * longer than the retention ago is refused, naming the committer, and nothing is appended.
+     */
+    @Test
+    void dataOlderThanItsMarkerRetentionWithoutAMarkerIsRefusedNotGuessed() {
+        Duration retention = Duration.ofDays(1);
+        WriteHandle writer = client.openWriter(shard, CODECS);
+        long prepared = clock.get();
+        CommitMarker marker = new CommitMarker("sink/run-a", 5, prepared, retention);
+        assertThat(writer.compareAndAppend(List.of(batch(writer, 0, 2, "a", 1, 1)), Frontier.MINIMUM, Frontier.of(2),
+                IdempotencyToken.random(), marker)).isInstanceOf(AppendResult.Committed.class);
+
+        // Within the retention (renewed by each record) the replay is recognised.
+        clock.addAndGet(Duration.ofHours(20).toMillis());
+        assertThat(writer.compareAndAppend(List.of(), Frontier.of(2), Frontier.of(3), IdempotencyToken.random(),
+                marker)).isInstanceOf(AppendResult.AlreadyCommitted.class);
+        // Two days on, any transition drops the marker; the same committable again cannot be decided.
+        clock.addAndGet(Duration.ofDays(2).toMillis());
+        writer.recordMarker(new CommitMarker("other", 1));
+        assertThat(writer.fetchMarker("sink/run-a")).isEmpty();
+        Frontier upper = writer.fetchRecentUpper();
+        assertThatThrownBy(() -> writer.compareAndAppend(List.of(), upper, Frontier.of(3), IdempotencyToken.random(),
+                marker)).isInstanceOf(ExpiredCommitMarkerException.class)
+                .hasMessageContaining("checkpoint 5 of committer 'sink/run-a'")
+                .hasMessageContaining("marker retention PT24H");
+        assertThat(writer.fetchRecentUpper()).isEqualTo(upper);
+        // Data prepared recently by a run the shard does not know is simply new.
+        assertThat(writer.compareAndAppend(List.of(), upper, Frontier.of(4), IdempotencyToken.random(),
+                new CommitMarker("sink/run-b", 5, clock.get(), retention))).isInstanceOf(AppendResult.Committed.class);
         writer.close();
     }
 }

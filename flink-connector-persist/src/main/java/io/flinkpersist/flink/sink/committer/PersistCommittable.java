@@ -1,34 +1,38 @@
 package io.flinkpersist.flink.sink.committer;
 
+import io.flinkpersist.persist.write.CommitMarker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 
 /**
- * Everything the writers of one checkpoint wrote, committed as one append. Its identity in the shard's
- * commit markers is {@link #marker()}: the job id is the one of the job that created the committable, so a
- * committable restored into a new job (savepoint) keeps it and is still recognised when replayed.
+ * Everything the writers of one checkpoint wrote, committed as one append, with the identity it is recorded
+ * under in the shard's commit markers: the run of the sink that created it. A committable that comes back from
+ * restored state keeps its run, so a replay is recognised; committables created after a restore belong to a new
+ * run, so no earlier run's marker can ever make them look committed.
  *
- * @param sinkId the sink's stable id
- * @param jobId the id of the job that created this committable
+ * @param committer the marker name: {@link SinkMarkers#commits} of the sink id and the creating run
  * @param checkpointId the checkpoint the batches belong to (at end of input: the last checkpoint + 1)
- * @param batches the transmittable {@code ProtoBatch} of each writer that wrote something
+ * @param preparedAtMs when the committable was created, or {@link CommitMarker#UNKNOWN_PREPARED_AT} for
+ *     committables of earlier builds
+ * @param batches the transmittable {@code ProtoBatch} of each writer that wrote something; empty for a
+ *     checkpoint in which nothing was written
  */
 @Internal
-public record PersistCommittable(String sinkId, String jobId, long checkpointId, List<byte[]> batches) {
+public record PersistCommittable(String committer, long checkpointId, long preparedAtMs, List<byte[]> batches) {
     public PersistCommittable {
-        Objects.requireNonNull(sinkId, "sinkId");
-        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(committer, "committer");
         batches = List.copyOf(batches);
     }
 
-    /** The committer name recorded with the data: {@link SinkMarkers#commits}. */
-    public String marker() {
-        return SinkMarkers.commits(sinkId, jobId);
+    /** The commit marker its append carries, kept {@code retention} after the run's last append. */
+    public CommitMarker marker(Duration retention) {
+        return new CommitMarker(committer, checkpointId, preparedAtMs, retention);
     }
 
     @Override
     public String toString() {
-        return "PersistCommittable{" + marker() + ", checkpoint " + checkpointId + ", " + batches.size() + " batches}";
+        return "PersistCommittable{" + committer + ", checkpoint " + checkpointId + ", " + batches.size() + " batches}";
     }
 }

@@ -1,5 +1,6 @@
 package io.flinkpersist.flink.sink.committer;
 
+import io.flinkpersist.persist.write.CommitMarker;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -11,12 +12,15 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Version 1: sink id, job id (UTF), checkpoint id, batch count, then each batch length-prefixed. Committables
- * live in checkpoints and savepoints: change the layout only with a new version and keep reading the old.
+ * Version 2: committer (UTF), checkpoint id, prepared-at time, batch count, then each batch length-prefixed.
+ * Version 1 (earlier builds): sink id and job id (UTF) instead of the committer, which is their marker name
+ * ({@code sinkId/jobId}), and no prepared-at time. Committables live in checkpoints and savepoints: change the
+ * layout only with a new version and keep reading the old.
  */
 @Internal
 public final class PersistCommittableSerializer implements SimpleVersionedSerializer<PersistCommittable> {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int JOB_ID_VERSION = 1;
 
     @Override
     public int getVersion() {
@@ -27,36 +31,50 @@ public final class PersistCommittableSerializer implements SimpleVersionedSerial
     public byte[] serialize(PersistCommittable committable) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeUTF(committable.sinkId());
-            out.writeUTF(committable.jobId());
+            out.writeUTF(committable.committer());
             out.writeLong(committable.checkpointId());
-            out.writeInt(committable.batches().size());
-            for (byte[] batch : committable.batches()) {
-                out.writeInt(batch.length);
-                out.write(batch);
-            }
+            out.writeLong(committable.preparedAtMs());
+            writeBatches(out, committable.batches());
         }
         return bytes.toByteArray();
     }
 
     @Override
     public PersistCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown PersistCommittable version " + version + " (this build reads " + VERSION
-                    + "): restore with a matching flink-connector-persist");
+        if (version != VERSION && version != JOB_ID_VERSION) {
+            throw new IOException("unknown PersistCommittable version " + version + " (this build reads "
+                    + JOB_ID_VERSION + " and " + VERSION + "): restore with a matching flink-connector-persist");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            String sinkId = in.readUTF();
-            String jobId = in.readUTF();
-            long checkpointId = in.readLong();
-            int count = in.readInt();
-            List<byte[]> batches = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                byte[] batch = new byte[in.readInt()];
-                in.readFully(batch);
-                batches.add(batch);
+            if (version == JOB_ID_VERSION) {
+                String committer = SinkMarkers.commits(in.readUTF(), in.readUTF());
+                long checkpointId = in.readLong();
+                return new PersistCommittable(committer, checkpointId, CommitMarker.UNKNOWN_PREPARED_AT,
+                        readBatches(in));
             }
-            return new PersistCommittable(sinkId, jobId, checkpointId, batches);
+            String committer = in.readUTF();
+            long checkpointId = in.readLong();
+            long preparedAtMs = in.readLong();
+            return new PersistCommittable(committer, checkpointId, preparedAtMs, readBatches(in));
         }
+    }
+
+    private static void writeBatches(DataOutputStream out, List<byte[]> batches) throws IOException {
+        out.writeInt(batches.size());
+        for (byte[] batch : batches) {
+            out.writeInt(batch.length);
+            out.write(batch);
+        }
+    }
+
+    private static List<byte[]> readBatches(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        List<byte[]> batches = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] batch = new byte[in.readInt()];
+            in.readFully(batch);
+            batches.add(batch);
+        }
+        return batches;
     }
 }

@@ -6,7 +6,7 @@ import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
-import io.flinkpersist.persist.write.CommitMarker;
+import io.flinkpersist.persist.write.ExpiredCommitMarkerException;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,8 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends each aggregated committable with one compare-and-append at {@code ts = max(shard upper, now)},
- * recording {@code CommitMarker(sinkId/jobId, checkpointId)} in the same compare-and-set, so that a replay
+ * recording its {@link io.flinkpersist.persist.write.CommitMarker} in the same compare-and-set, so that a replay
  * (after a failure or a restore) is recognised by the shard itself. Committables commit in checkpoint order.
+ *
+ * <p>A lost race (another writer moved the upper) is not waited out on the task thread: the request asks Flink to
+ * retry later, which Flink does at once, up to its {@code sink.committer.retries}, with the upper the lost race
+ * reported. After {@link PersistSinkConfig#commitRetries()} lost races for one committable the job fails and
+ * restarts from its last checkpoint, which replays the committable.
  */
 @Internal
 public final class PersistCommitter implements Committer<PersistCommittable> {
@@ -36,9 +41,14 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final Counter committedRecords;
     private final Counter committedBytes;
     private final AtomicLong lastCommitDurationMs = new AtomicLong();
-    private final AtomicLong lastSuccessfulCommitMs = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong caughtUpAtMs = new AtomicLong(System.currentTimeMillis());
     private final AtomicLong shardUpper = new AtomicLong(-1);
+    private final AtomicLong shardMarkers = new AtomicLong();
     private final ShardConnection shard;
+    /** The upper a lost race reported, for the retry of the same committable; null to read it from the shard. */
+    private Frontier reportedUpper;
+    private PersistCommittable racing;
+    private int lostRaces;
 
     public PersistCommitter(PersistSinkConfig config, SinkCommitterMetricGroup metrics) {
         this.config = config;
@@ -49,93 +59,120 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         this.committedRecords = metrics.counter("committedRecords");
         this.committedBytes = metrics.counter("committedBytes");
         metrics.gauge("lastCommitDurationMs", lastCommitDurationMs::get);
-        // Since this committer started if it has not committed yet: an alert threshold needs no special case.
+        // Since the committer last finished a checkpoint's committable, including the empty one of a checkpoint
+        // in which nothing was written: an idle job stays near 0, and an alert threshold needs no special case.
         metrics.gauge("elapsedSecondsSinceLastSuccessfulCommit",
-                () -> (System.currentTimeMillis() - lastSuccessfulCommitMs.get()) / 1000);
+                () -> (System.currentTimeMillis() - caughtUpAtMs.get()) / 1000);
         // The shard's upper as this committer last saw it; -1 before the first commit, -2 once closed.
         metrics.gauge("shardUpper", shardUpper::get);
+        // Runs the shard still remembers: bounded by the marker retention, however often the job restarts.
+        metrics.gauge("shardCommitMarkers", shardMarkers::get);
     }
 
     @Override
     public void commit(Collection<CommitRequest<PersistCommittable>> requests) {
         List<CommitRequest<PersistCommittable>> ordered = new ArrayList<>(requests);
         ordered.sort(Comparator.comparingLong(r -> r.getCommittable().checkpointId()));
+        boolean waiting = false;
         for (CommitRequest<PersistCommittable> request : ordered) {
-            commit(request);
+            if (waiting) {
+                // A later checkpoint never lands before an earlier one.
+                request.retryLater();
+            } else {
+                waiting = !commit(request);
+            }
         }
     }
 
-    private void commit(CommitRequest<PersistCommittable> request) {
+    /** One attempt; false if the request must be retried (or has failed the job). */
+    private boolean commit(CommitRequest<PersistCommittable> request) {
         PersistCommittable committable = request.getCommittable();
+        if (committable.batches().isEmpty()) {
+            caughtUpAtMs.set(System.currentTimeMillis());
+            return true;
+        }
+        if (racing == null || !racing.committer().equals(committable.committer())
+                || racing.checkpointId() != committable.checkpointId()) {
+            racing = committable;
+            lostRaces = 0;
+            reportedUpper = null;
+        }
         WriteHandle writer = shard.writer();
         long start = System.nanoTime();
         List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
-        long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
-        // Encoded bytes: blob part sizes plus inline parts, what the shard now holds for these records.
-        long bytes = batches.stream().flatMap(b -> b.hollowBatch().parts().stream())
-                .mapToLong(p -> p.isInline() ? p.inlineBytes() : p.encodedSizeBytes()).sum();
-        CommitMarker marker = new CommitMarker(committable.marker(), committable.checkpointId());
-        // One token for all attempts of this committable: an attempt that answered UpperMismatch appended nothing.
-        IdempotencyToken token = IdempotencyToken.random();
-        Frontier upper = writer.fetchRecentUpper();
-        Frontier expected = upper;
-        for (int attempt = 0; attempt <= config.commitRetries(); attempt++) {
-            if (upper.isEmpty()) {
-                break;
-            }
-            long ts = Math.max(upper.element().getAsLong(), System.currentTimeMillis());
-            // rewriteTs is metadata only: a retry moves the same parts to a newer time.
-            batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
-            AppendResult result = writer.compareAndAppend(batches, upper, Frontier.of(ts + 1), token, marker);
-            if (result instanceof AppendResult.Committed) {
-                commits.inc();
-                committedRecords.inc(records);
-                committedBytes.inc(bytes);
-                lastCommitDurationMs.set((System.nanoTime() - start) / 1_000_000);
-                lastSuccessfulCommitMs.set(System.currentTimeMillis());
-                shardUpper.set(ts + 1);
-                LOG.info("Committed {} to shard {} at time {}", committable, config.shardId(), ts);
-                return;
-            }
-            if (result instanceof AppendResult.AlreadyCommitted) {
-                alreadyCommitted.inc();
-                lastSuccessfulCommitMs.set(System.currentTimeMillis());
-                LOG.info("{} was already committed to shard {}", committable, config.shardId());
-                request.signalAlreadyCommitted();
-                return;
-            }
-            conflicts.inc();
-            AppendResult.UpperMismatch mismatch = (AppendResult.UpperMismatch) result;
-            expected = mismatch.expected();
-            upper = mismatch.current();
-            shardUpper.set(upper.isEmpty() ? -2 : upper.element().getAsLong());
-            LOG.info("Shard {} moved to {} while committing {} (attempt {}); retrying at a newer time",
-                    config.shardId(), upper, committable, attempt + 1);
-            // The first retry goes at once (the winner has just finished); later ones back off, so that
-            // writers that keep losing together do not keep retrying together.
-            if (attempt > 0 && !sleepBeforeRetry(attempt)) {
-                break;
-            }
+        Frontier upper = reportedUpper != null ? reportedUpper : writer.fetchRecentUpper();
+        if (upper.isEmpty()) {
+            return fail(request, committable, upper, batches, "the shard is closed (its upper is empty)");
         }
-        // The checkpoint still owns these parts: a restore replays the committable, so nothing is deleted.
-        batches.forEach(Batch::markConsumed);
-        String reason = upper.isEmpty() ? "the shard is closed (its upper is empty)"
-                : "another writer kept moving the upper: " + (config.commitRetries() + 1) + " attempts";
-        // Fail the job (an unknown reason): Flink then restarts from the last checkpoint and replays this
-        // committable. A "known reason" would make Flink drop the committable and lose its data.
-        request.signalFailedWithUnknownReason(new IllegalStateException("cannot commit " + committable + " to shard "
-                + config.shardId() + ": expected upper " + expected + ", actual upper " + upper + "; " + reason));
-    }
-
-    /** Sleeps a jittered, growing backoff; false if interrupted (the commit then fails and is retried by Flink). */
-    private boolean sleepBeforeRetry(int failedAttempts) {
+        long ts = Math.max(upper.element().getAsLong(), System.currentTimeMillis());
+        // rewriteTs is metadata only: a retry moves the same parts to a newer time.
+        batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
+        AppendResult result;
         try {
-            Thread.sleep(config.persistConfig().retryPolicy().jitteredBackoff(failedAttempts).toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // A fresh token per attempt: the marker is what recognises an append that already landed.
+            result = writer.compareAndAppend(batches, upper, Frontier.of(ts + 1), IdempotencyToken.random(),
+                    committable.marker(config.markerRetention()));
+        } catch (ExpiredCommitMarkerException e) {
+            batches.forEach(Batch::markConsumed);
+            request.signalFailedWithUnknownReason(e);
             return false;
         }
+        if (result instanceof AppendResult.Committed) {
+            long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
+            // Encoded bytes: blob part sizes plus inline parts, what the shard now holds for these records.
+            long bytes = batches.stream().flatMap(b -> b.hollowBatch().parts().stream())
+                    .mapToLong(p -> p.isInline() ? p.inlineBytes() : p.encodedSizeBytes()).sum();
+            commits.inc();
+            committedRecords.inc(records);
+            committedBytes.inc(bytes);
+            lastCommitDurationMs.set((System.nanoTime() - start) / 1_000_000);
+            shardUpper.set(ts + 1);
+            shardMarkers.set(writer.markers().size());
+            caughtUp();
+            LOG.info("Committed {} to shard {} at time {}", committable, config.shardId(), ts);
+            return true;
+        }
+        if (result instanceof AppendResult.AlreadyCommitted) {
+            alreadyCommitted.inc();
+            caughtUp();
+            LOG.info("{} was already committed to shard {}", committable, config.shardId());
+            request.signalAlreadyCommitted();
+            return true;
+        }
+        conflicts.inc();
+        Frontier current = ((AppendResult.UpperMismatch) result).current();
+        shardUpper.set(current.isEmpty() ? -2 : current.element().getAsLong());
+        if (current.isEmpty() || ++lostRaces > config.commitRetries()) {
+            return fail(request, committable, current, batches, current.isEmpty()
+                    ? "the shard is closed (its upper is empty)"
+                    : "another writer kept moving the upper: " + lostRaces + " lost races");
+        }
+        // The checkpoint still owns these parts: the retry appends them again.
+        batches.forEach(Batch::markConsumed);
+        reportedUpper = current;
+        LOG.info("Shard {} moved to {} while committing {} (lost race {}); retrying at a newer time",
+                config.shardId(), current, committable, lostRaces);
+        request.retryLater();
+        return false;
+    }
+
+    private void caughtUp() {
+        caughtUpAtMs.set(System.currentTimeMillis());
+        racing = null;
+    }
+
+    /**
+     * Fails the job (an unknown reason): Flink then restarts from the last checkpoint and replays this committable.
+     * A "known reason" would make Flink drop the committable and lose its data.
+     */
+    private boolean fail(CommitRequest<PersistCommittable> request, PersistCommittable committable, Frontier upper,
+            List<Batch> batches, String reason) {
+        // The checkpoint still owns these parts: a restore replays the committable, so nothing is deleted.
+        batches.forEach(Batch::markConsumed);
+        racing = null;
+        request.signalFailedWithUnknownReason(new IllegalStateException("cannot commit " + committable
+                + " to shard " + config.shardId() + ": its upper is " + upper + "; " + reason));
+        return false;
     }
 
     @Override

@@ -3,20 +3,16 @@ package io.flinkpersist.flink.sink.writer;
 import io.flinkpersist.flink.sink.PersistRecord;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
-import io.flinkpersist.flink.sink.ShardConnection;
-import io.flinkpersist.flink.sink.committer.SinkMarkers;
+import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchWriteMetrics;
 import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.time.Frontier;
-import io.flinkpersist.persist.write.WriteHandle;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -30,36 +26,37 @@ import org.slf4j.LoggerFactory;
 /**
  * One per subtask: adds each element to a {@link BatchBuilder} (which uploads full parts in the background,
  * with a bounded number outstanding) and at each checkpoint, and at end of input, finishes the batch and hands
- * its transmittable form to the commit aggregator.
+ * its transmittable form to the commit aggregator. A writer needs blob only: it opens no consensus connection,
+ * so the shard's state store sees one client per sink whatever its parallelism.
  *
  * <p>Batches are built at time 0 with upper [1]; the committer moves them to the commit time with rewriteTs,
  * which is why a writer needs to know nothing about the shard's current upper.
  *
- * <p>Parts take their ids from a {@link PartIdSequence} whose position each checkpoint records
- * ({@link PersistWriterState}). After a failover, the parts a writer uploaded past the restored checkpoint belong
- * to no batch that can still be committed, unless the failed attempt took a savepoint after that checkpoint: the
- * restored writer deletes them (those a batch of the shard references excepted). A restored writer's own session
- * is derived from the job, the restored checkpoint and its subtask, so that the next restore of the same
- * checkpoint finds the parts of an attempt that failed before its first checkpoint too.
+ * <p>Every attempt of a writer takes its part ids from a random {@link PartIdSequence} session of its own, so part
+ * keys never meet across sinks, jobs, attempts or restores. Each checkpoint records the session's position
+ * ({@link PersistWriterState}). After a failover of the same sink instance, the parts the failed attempt
+ * uploaded past the restored checkpoint belong to no batch that can still be committed, unless the failed attempt
+ * took a savepoint after that checkpoint: the restored writer passes those sessions to the aggregator
+ * ({@link AbandonedSession}), which checks the shard and deletes them. Parts of an attempt that failed before its
+ * first checkpoint are in no state, and are left for garbage collection.
  */
 @Internal
 public final class PersistSinkWriter<T>
-        implements CommittingSinkWriter<T, byte[]>, StatefulSinkWriter<T, PersistWriterState> {
+        implements CommittingSinkWriter<T, PersistWriteResult>, StatefulSinkWriter<T, PersistWriterState> {
     private static final Logger LOG = LoggerFactory.getLogger(PersistSinkWriter.class);
     private static final Frontier BUILT_UPPER = Frontier.of(1);
-    private static final String SESSION_NAMESPACE = "flink-connector-persist-writer:";
 
     private final PersistSinkConfig config;
     private final PersistRecordSerializer<T> serializer;
-    private final String jobId;
+    private final String sinkInstance;
     private final WriterKey writerKey;
-    private final PartIdSequence partIds;
+    private final PartIdSequence partIds = PartIdSequence.random();
     private final Counter recordsSent;
     private final Counter bytesSent;
     private final Counter batchesFinished;
-    private final Counter abandonedPartsDeleted;
     private volatile long lastFinishDurationMs;
-    private final ShardConnection shard;
+    private volatile PersistClient client;
+    private List<AbandonedSession> abandoned;
     private BatchBuilder builder;
 
     /**
@@ -69,22 +66,18 @@ public final class PersistSinkWriter<T>
             WriterInitContext context, Collection<PersistWriterState> restored) {
         this.config = config;
         this.serializer = serializer;
-        this.jobId = context.getJobInfo().getJobId().toString();
+        // The job id too, in case one built sink is submitted as several jobs.
+        this.sinkInstance = config.instanceId() + "/" + context.getJobInfo().getJobId();
         this.writerKey = config.persistConfig().batch().writerKey();
-        this.shard = new ShardConnection(config);
         this.recordsSent = context.metricGroup().getNumRecordsSendCounter();
         this.bytesSent = context.metricGroup().getNumBytesSendCounter();
         this.batchesFinished = context.metricGroup().counter("batchesFinished");
-        this.abandonedPartsDeleted = context.metricGroup().counter("abandonedPartsDeleted");
         // Gauges read the client's counters, so they are 0 until the client is opened.
         context.metricGroup().gauge("partsWritten", () -> written(BatchWriteMetrics::parts));
         context.metricGroup().gauge("partBytesWritten", () -> written(BatchWriteMetrics::bytes));
         context.metricGroup().gauge("uploadStalls", () -> written(BatchWriteMetrics::stalls));
         context.metricGroup().gauge("lastFinishDurationMs", () -> lastFinishDurationMs);
-        OptionalLong restoredCheckpoint = context.getRestoredCheckpointId();
-        this.partIds = new PartIdSequence(restoredCheckpoint.isPresent()
-                ? restoredSession(context, restoredCheckpoint.getAsLong(), restored)
-                : UUID.randomUUID(), 0);
+        this.abandoned = abandonedSessions(restored, context.getRestoredCheckpointId().orElse(-1));
         try {
             serializer.open(context.asSerializationSchemaInitializationContext());
         } catch (Exception e) {
@@ -93,49 +86,28 @@ public final class PersistSinkWriter<T>
         }
     }
 
-    /**
-     * Deletes what earlier attempts of this job left past {@code checkpoint} and returns this writer's session:
-     * the derived one if its leftovers could be deleted, a random one otherwise (its ids must not meet parts a
-     * savepoint holds, or parts a failed delete left behind).
-     */
-    private UUID restoredSession(WriterInitContext context, long checkpoint, Collection<PersistWriterState> restored) {
-        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-        int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
-        UUID derived = UUID.nameUUIDFromBytes((SESSION_NAMESPACE + config.sinkId() + "/" + jobId + "/" + checkpoint
-                + "/" + subtask + "/" + parallelism).getBytes(StandardCharsets.UTF_8));
-        try {
-            WriteHandle writer = shard.writer();
-            OptionalLong savepoint = writer.fetchMarker(SinkMarkers.savepoints(config.sinkId(), jobId));
-            if (savepoint.isPresent() && savepoint.getAsLong() > checkpoint) {
-                LOG.info("Savepoint {} of job {} was taken after the restored checkpoint {}: the parts written after "
-                        + "the checkpoint are left for garbage collection", savepoint.getAsLong(), jobId, checkpoint);
-                return UUID.randomUUID();
+    /** The restored sessions of this sink instance: a failover's, whose leftovers the aggregator may delete. */
+    private List<AbandonedSession> abandonedSessions(Collection<PersistWriterState> restored, long checkpoint) {
+        List<AbandonedSession> sessions = new ArrayList<>();
+        for (PersistWriterState state : restored) {
+            if (state.sinkInstance().equals(sinkInstance)) {
+                sessions.add(new AbandonedSession(state.writerKey(), state.session(), state.nextPart(),
+                        Math.max(1, state.maxGap()), checkpoint));
+            } else {
+                // Restored into a new submission: another checkpoint of the old one may hold those parts.
+                LOG.info("Restored the writer session {} of sink instance {} into instance {}: the parts it wrote "
+                        + "after checkpoint {} are left for garbage collection", state.session(), state.sinkInstance(),
+                        sinkInstance, checkpoint);
             }
-            long deleted = writer.deleteAbandonedParts(writerKey, derived, 0, config.maxOutstandingParts()).deleted();
-            for (PersistWriterState state : restored) {
-                if (!state.jobId().equals(jobId)) {
-                    // A new job restored from a savepoint: another checkpoint of the old job may hold those parts.
-                    LOG.info("Restored the writer session {} of job {}: parts it wrote after checkpoint {} are left "
-                            + "for garbage collection", state.session(), state.jobId(), checkpoint);
-                    continue;
-                }
-                deleted += writer.deleteAbandonedParts(WriterKey.parse(state.writerKey()), state.session(),
-                        state.nextPart(), Math.max(1, state.maxGap())).deleted();
-            }
-            abandonedPartsDeleted.inc(deleted);
-            return derived;
-        } catch (RuntimeException e) {
-            LOG.warn("Could not delete the parts earlier attempts of job {} wrote after checkpoint {} in shard {}; "
-                    + "they are left for garbage collection", jobId, checkpoint, config.shardId(), e);
-            return UUID.randomUUID();
         }
+        return sessions;
     }
 
     @Override
     public void write(T element, Context context) {
         PersistRecord record = serializer.serialize(element);
         if (builder == null) {
-            builder = shard.writer().builder(Frontier.MINIMUM, partIds);
+            builder = client().batchBuilder(config.shardId(), Frontier.MINIMUM, partIds);
         }
         builder.add(record.key(), record.value(), 0, record.diff());
         recordsSent.inc();
@@ -147,24 +119,30 @@ public final class PersistSinkWriter<T>
     public void flush(boolean endOfInput) {}
 
     @Override
-    public Collection<byte[]> prepareCommit() {
-        if (builder == null) {
+    public Collection<PersistWriteResult> prepareCommit() {
+        byte[] batch = null;
+        if (builder != null) {
+            BatchBuilder finishing = builder;
+            builder = null;
+            long start = System.nanoTime();
+            batch = finishing.finish(BUILT_UPPER).toTransmittable();
+            lastFinishDurationMs = (System.nanoTime() - start) / 1_000_000;
+            batchesFinished.inc();
+        }
+        if (batch == null && abandoned.isEmpty()) {
             return List.of();
         }
-        BatchBuilder finishing = builder;
-        builder = null;
-        long start = System.nanoTime();
-        byte[] batch = finishing.finish(BUILT_UPPER).toTransmittable();
-        lastFinishDurationMs = (System.nanoTime() - start) / 1_000_000;
-        batchesFinished.inc();
-        return List.of(batch);
+        // The sessions go once: the checkpoint this result belongs to no longer records them.
+        PersistWriteResult result = new PersistWriteResult(batch, abandoned);
+        abandoned = List.of();
+        return List.of(result);
     }
 
     /** Called after {@link #prepareCommit()}: every part below the recorded position is in a finished batch. */
     @Override
     public List<PersistWriterState> snapshotState(long checkpointId) {
-        return List.of(new PersistWriterState(jobId, partIds.session(), writerKey.toString(), partIds.position(),
-                config.maxOutstandingParts()));
+        return List.of(new PersistWriterState(sinkInstance, partIds.session(), writerKey.toString(),
+                partIds.position(), config.maxOutstandingParts()));
     }
 
     /**
@@ -179,12 +157,21 @@ public final class PersistSinkWriter<T>
                 builder = null;
             }
         } finally {
-            shard.close();
+            if (client != null) {
+                client.close();
+            }
         }
     }
 
+    private PersistClient client() {
+        if (client == null) {
+            client = config.openClient();
+        }
+        return client;
+    }
+
     private long written(ToLongFunction<BatchWriteMetrics> counter) {
-        BatchWriteMetrics metrics = shard.metrics();
-        return metrics == null ? 0L : counter.applyAsLong(metrics);
+        PersistClient opened = client;
+        return opened == null ? 0L : counter.applyAsLong(opened.metrics());
     }
 }

@@ -7,10 +7,14 @@ import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +24,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.groups.InternalSinkCommitterMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +52,7 @@ class PersistCommitterTest {
 
     @Test
     void aReplayedCommittableIsRecognisedAndItsDataIsInTheShardOnce() throws Exception {
-        PersistCommittable committable = committable("job-a", 7, values("a", 100));
+        PersistCommittable committable = committable("run-a", 7, values("a", 100));
         RecordingCommitRequest first = new RecordingCommitRequest(committable);
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(first));
@@ -67,8 +73,8 @@ class PersistCommitterTest {
     @Test
     void checkpointsOfOneCallCommitInCheckpointOrder() throws Exception {
         // Handed over out of order: committing 9 first would make 8 look already committed (and lose it).
-        RecordingCommitRequest nine = new RecordingCommitRequest(committable("job-a", 9, values("nine", 10)));
-        RecordingCommitRequest eight = new RecordingCommitRequest(committable("job-a", 8, values("eight", 10)));
+        RecordingCommitRequest nine = new RecordingCommitRequest(committable("run-a", 9, values("nine", 10)));
+        RecordingCommitRequest eight = new RecordingCommitRequest(committable("run-a", 8, values("eight", 10)));
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(nine, eight));
         }
@@ -80,24 +86,97 @@ class PersistCommitterTest {
         assertThat(shard()).isEqualTo(expected);
     }
 
+    /** A new run (a new job, or a restore) reuses checkpoint ids: its committables are still new data. */
     @Test
-    void anotherJobsCheckpointIsNotMistakenForAReplay() throws Exception {
-        RecordingCommitRequest oldJob = new RecordingCommitRequest(committable("job-a", 50, values("old", 10)));
-        RecordingCommitRequest newJob = new RecordingCommitRequest(committable("job-b", 3, values("new", 10)));
+    void anotherRunsCheckpointIsNotMistakenForAReplay() throws Exception {
+        RecordingCommitRequest oldRun = new RecordingCommitRequest(committable("run-a", 50, values("old", 10)));
+        RecordingCommitRequest newRun = new RecordingCommitRequest(committable("run-b", 3, values("new", 10)));
         try (PersistCommitter committer = committer()) {
-            committer.commit(List.of(oldJob));
-            committer.commit(List.of(newJob));
+            committer.commit(List.of(oldRun));
+            committer.commit(List.of(newRun));
         }
 
-        assertThat(newJob.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
+        assertThat(newRun.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
         Map<String, Long> expected = new TreeMap<>(ones(values("old", 10)));
         expected.putAll(ones(values("new", 10)));
         assertThat(shard()).isEqualTo(expected);
     }
 
+    /** A checkpoint in which nothing was written commits nothing and touches no store. */
+    @Test
+    void anEmptyCommittableFinishesWithoutAnAppend() throws Exception {
+        RecordingCommitRequest empty = new RecordingCommitRequest(new PersistCommittable(
+                SinkMarkers.commits(config.sinkId(), "run-a"), 4, System.currentTimeMillis(), List.of()));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(empty));
+        }
+
+        assertThat(empty.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
+        // The shard was never even opened.
+        assertThat(dir.resolve("consensus.db")).doesNotExist();
+    }
+
+    /**
+     * The rule of elapsedSecondsSinceLastSuccessfulCommit: it counts from the last committable the committer
+     * finished, and an idle checkpoint's empty committable counts, so an idle job does not look stuck.
+     */
+    @Test
+    void elapsedSecondsSinceLastSuccessfulCommitRestartsWithAnIdleCheckpoint() throws Exception {
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (PersistCommitter committer = new PersistCommitter(config, InternalSinkCommitterMetricGroup.wrap(metrics))) {
+            Gauge<?> elapsed = (Gauge<?>) metrics.get("elapsedSecondsSinceLastSuccessfulCommit");
+            // Nothing finished since the committer started, a little over a second ago.
+            Thread.sleep(1_100);
+            assertThat((Long) elapsed.getValue()).isGreaterThanOrEqualTo(1);
+
+            committer.commit(List.of(new RecordingCommitRequest(new PersistCommittable(
+                    SinkMarkers.commits(config.sinkId(), "run-a"), 1, System.currentTimeMillis(), List.of()))));
+
+            assertThat((Long) elapsed.getValue()).isZero();
+        }
+    }
+
+    /**
+     * A committable older than the marker retention whose run the shard no longer knows may have been committed
+     * before its marker expired: the job fails saying so, instead of writing the data a second time.
+     */
+    @Test
+    void aCommittableOlderThanTheMarkerRetentionWithoutAMarkerFailsTheJob() throws Exception {
+        config = shortRetentionConfig();
+        long threeDaysAgo = System.currentTimeMillis() - Duration.ofDays(3).toMillis();
+        PersistCommittable old = withPreparedAt(committable("run-old", 5, values("old", 10)), threeDaysAgo);
+        RecordingCommitRequest request = new RecordingCommitRequest(old);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
+        assertThat(request.failure).hasMessageContaining("checkpoint 5 of committer '" + old.committer() + "'")
+                .hasMessageContaining("marker retention PT24H");
+        assertThat(shard()).isEmpty();
+    }
+
+    /** Old data is refused only where it cannot be told apart: with its run's marker there, a replay is skipped. */
+    @Test
+    void aCommittableOlderThanTheMarkerRetentionWithItsMarkerIsAReplay() throws Exception {
+        config = shortRetentionConfig();
+        PersistCommittable committed = committable("run-a", 5, values("a", 10));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(new RecordingCommitRequest(committed)));
+        }
+        long threeDaysAgo = System.currentTimeMillis() - Duration.ofDays(3).toMillis();
+        RecordingCommitRequest replay = new RecordingCommitRequest(withPreparedAt(committed, threeDaysAgo));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(replay));
+        }
+
+        assertThat(replay.signal).isEqualTo(RecordingCommitRequest.Signal.ALREADY_COMMITTED);
+        assertThat(shard()).isEqualTo(ones(values("a", 10)));
+    }
+
     @Test
     void aCommitThatCannotLandFailsNamingShardAndUppers() throws Exception {
-        PersistCommittable committable = committable("job-a", 1, values("late", 10));
+        PersistCommittable committable = committable("run-a", 1, values("late", 10));
         try (PersistClient client = config.openClient();
                 WriteHandle closer = client.openWriter(config.shardId(), config.codecs())) {
             // Closing the shard (upper []) is a move of the upper no retry can get past.
@@ -111,23 +190,43 @@ class PersistCommitterTest {
         // The job must fail (and replay the committable after a restart), not drop the committable.
         assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
         assertThat(request.failure).hasMessageContaining(config.shardId().toString())
-                .hasMessageContaining("expected upper []")
-                .hasMessageContaining("actual upper []")
+                .hasMessageContaining("its upper is []")
                 .hasMessageContaining("the shard is closed");
     }
 
     @Test
     void theCommittableSerializerRoundTrips() throws Exception {
-        PersistCommittable committable = new PersistCommittable("sink", "job", 42,
+        PersistCommittable committable = new PersistCommittable("sink/run", 42, 1_700_000_000_000L,
                 List.of(new byte[] {1, 2, 3}, new byte[0]));
         PersistCommittableSerializer serializer = new PersistCommittableSerializer();
 
-        PersistCommittable back = serializer.deserialize(1, serializer.serialize(committable));
+        PersistCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(committable));
 
-        assertThat(back.sinkId()).isEqualTo("sink");
-        assertThat(back.jobId()).isEqualTo("job");
+        assertThat(back.committer()).isEqualTo("sink/run");
         assertThat(back.checkpointId()).isEqualTo(42);
+        assertThat(back.preparedAtMs()).isEqualTo(1_700_000_000_000L);
         assertThat(back.batches()).containsExactly(new byte[] {1, 2, 3}, new byte[0]);
+    }
+
+    /** Version 1, as earlier builds wrote it into checkpoints: its marker is the sink id and the job id. */
+    @Test
+    void theCommittableSerializerReadsVersion1() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF("persist-sink:s1");
+            out.writeUTF("0123456789abcdef0123456789abcdef");
+            out.writeLong(42);
+            out.writeInt(1);
+            out.writeInt(3);
+            out.write(new byte[] {1, 2, 3});
+        }
+
+        PersistCommittable back = new PersistCommittableSerializer().deserialize(1, bytes.toByteArray());
+
+        assertThat(back.committer()).isEqualTo("persist-sink:s1/0123456789abcdef0123456789abcdef");
+        assertThat(back.checkpointId()).isEqualTo(42);
+        assertThat(back.preparedAtMs()).isEqualTo(CommitMarker.UNKNOWN_PREPARED_AT);
+        assertThat(back.batches()).containsExactly(new byte[] {1, 2, 3});
     }
 
     private PersistCommitter committer() {
@@ -136,20 +235,40 @@ class PersistCommitterTest {
     }
 
     /** One writer's batch built as the sink's writers build it: at time 0 with upper [1]. */
-    private PersistCommittable committable(String jobId, long checkpointId, List<String> values) {
-        try (PersistClient client = config.openClient();
-                WriteHandle writer = client.openWriter(config.shardId(), config.codecs())) {
-            BatchBuilder builder = writer.builder(Frontier.MINIMUM);
+    private PersistCommittable committable(String run, long checkpointId, List<String> values) {
+        try (PersistClient client = config.openClient()) {
+            BatchBuilder builder = client.batchBuilder(config.shardId(), Frontier.MINIMUM, PartIdSequence.random());
             values.forEach(v -> builder.add(new byte[0], v.getBytes(StandardCharsets.UTF_8), 0, 1));
             byte[] batch = builder.finish(Frontier.of(1)).toTransmittable();
-            return new PersistCommittable(config.sinkId(), jobId, checkpointId, List.of(batch));
+            return new PersistCommittable(SinkMarkers.commits(config.sinkId(), run), checkpointId,
+                    System.currentTimeMillis(), List.of(batch));
         }
+    }
+
+    private static PersistCommittable withPreparedAt(PersistCommittable committable, long preparedAtMs) {
+        return new PersistCommittable(committable.committer(), committable.checkpointId(), preparedAtMs,
+                committable.batches());
+    }
+
+    private PersistSinkConfig shortRetentionConfig() {
+        return PersistSink.<String>builder()
+                .embedded(dir)
+                .shardName("committer-test")
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .markerRetention(Duration.ofDays(1))
+                .build()
+                .config();
     }
 
     private Map<String, Long> shard() {
         try (PersistClient client = config.openClient();
                 ReadHandle reader = client.openReader(config.shardId(), config.codecs())) {
-            long asOf = reader.fetchRecentUpper().element().orElseThrow() - 1;
+            Frontier upper = reader.fetchRecentUpper();
+            if (upper.equals(Frontier.MINIMUM)) {
+                return Map.of();
+            }
+            long asOf = upper.element().orElseThrow() - 1;
             Consolidator snapshot = reader.snapshot(asOf, Duration.ofSeconds(10));
             Map<String, Long> diffs = new TreeMap<>();
             while (snapshot.next()) {

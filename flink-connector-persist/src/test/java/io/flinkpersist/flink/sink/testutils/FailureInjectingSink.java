@@ -2,6 +2,7 @@ package io.flinkpersist.flink.sink.testutils;
 
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.committer.PersistCommittable;
+import io.flinkpersist.flink.sink.writer.PersistWriteResult;
 import io.flinkpersist.flink.sink.writer.PersistWriterState;
 import java.io.IOException;
 import java.util.Collection;
@@ -26,7 +27,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  */
 @SuppressWarnings("try") // the wrapped writer and committer close like the real ones
 public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter<PersistCommittable>,
-        SupportsPreCommitTopology<byte[], PersistCommittable>, SupportsWriterState<T, PersistWriterState> {
+        SupportsPreCommitTopology<PersistWriteResult, PersistCommittable>, SupportsWriterState<T, PersistWriterState> {
     private static final long serialVersionUID = 1L;
     /** Checkpoints a writer must have taken before it fails. */
     private static final int CHECKPOINTS_BEFORE_FAILING = 2;
@@ -87,17 +88,17 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
 
     @Override
     public DataStream<CommittableMessage<PersistCommittable>> addPreCommitTopology(
-            DataStream<CommittableMessage<byte[]>> writeResults) {
+            DataStream<CommittableMessage<PersistWriteResult>> writeResults) {
         return sink.addPreCommitTopology(writeResults);
     }
 
     @Override
-    public SimpleVersionedSerializer<byte[]> getWriteResultSerializer() {
+    public SimpleVersionedSerializer<PersistWriteResult> getWriteResultSerializer() {
         return sink.getWriteResultSerializer();
     }
 
     /** Fails in subtask 0 of the first attempt only. */
-    private final class Writer implements CommittingSinkWriter<T, byte[]>, StatefulSinkWriter<T, PersistWriterState> {
+    private final class Writer implements CommittingSinkWriter<T, PersistWriteResult>, StatefulSinkWriter<T, PersistWriterState> {
         private final StatefulSinkWriter<T, PersistWriterState> writer;
         private final boolean failing;
         private int checkpoints;
@@ -128,8 +129,9 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
 
         @Override
         @SuppressWarnings("unchecked")
-        public Collection<byte[]> prepareCommit() throws IOException, InterruptedException {
-            Collection<byte[]> batches = ((CommittingSinkWriter<T, byte[]>) writer).prepareCommit();
+        public Collection<PersistWriteResult> prepareCommit() throws IOException, InterruptedException {
+            Collection<PersistWriteResult> batches =
+                    ((CommittingSinkWriter<T, PersistWriteResult>) writer).prepareCommit();
             if (point == FailurePoint.AFTER_PREPARE_COMMIT && due()) {
                 throw new IllegalStateException("injected failure after prepareCommit, " + batches.size()
                         + " batch lost");
