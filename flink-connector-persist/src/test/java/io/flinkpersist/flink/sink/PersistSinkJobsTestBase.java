@@ -382,11 +382,12 @@ abstract class PersistSinkJobsTestBase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
-        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks", Map.of());
-        env.execute("two sinks on one shard");
+        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks", false);
+        JobID job = env.execute("two sinks on one shard").getJobID();
 
         assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected("a", "b"));
         assertThat(ShardParts.read(config).unreferenced()).isEmpty();
+        assertThat(gauge(job, "numRestarts")).isZero();
     }
 
     /**
@@ -400,7 +401,7 @@ abstract class PersistSinkJobsTestBase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
-        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks-failover", Map.of());
+        PersistSinkConfig config = twoSinksOnOneShard(env, "two-sinks-failover", true);
         JobID job = env.execute("two sinks on one shard, one failure").getJobID();
 
         assertThat(ShardContents.read(config).diffsByValue()).isEqualTo(expected("a", "b"));
@@ -431,13 +432,18 @@ abstract class PersistSinkJobsTestBase {
         return new OwnMiniCluster(metrics().addToConfiguration(new Configuration()), MAX_PARALLELISM, PARALLELISM);
     }
 
-    /** Two sinks with the default sink id on one shard, writing "a…" and "b…"; returns the shard's config. */
-    private PersistSinkConfig twoSinksOnOneShard(StreamExecutionEnvironment env, String shardName,
-            Map<String, String> hadoopOptions) {
-        PersistSink<String> a = smallPartsSink(shardName, hadoopOptions);
-        PersistSink<String> b = smallPartsSink(shardName, hadoopOptions);
+    /**
+     * Two sinks with the default sink id on one shard, writing "a…" and "b…", and a failure after two checkpoints
+     * if {@code failing}; returns the shard's config.
+     */
+    private PersistSinkConfig twoSinksOnOneShard(StreamExecutionEnvironment env, String shardName, boolean failing) {
+        PersistSink<String> a = smallPartsSink(shardName, Map.of());
+        PersistSink<String> b = smallPartsSink(shardName, Map.of());
         assertThat(a.config().sinkId()).isEqualTo(b.config().sinkId());
-        DataStream<Long> numbers = env.fromSequence(0, RECORDS - 1).map(new FailOnceAfterTwoCheckpoints());
+        DataStream<Long> numbers = env.fromSequence(0, RECORDS - 1);
+        if (failing) {
+            numbers = numbers.map(new FailOnceAfterTwoCheckpoints());
+        }
         numbers.map(new SlowDown(5, "a")).sinkTo(a).uid("sink-a");
         numbers.map(new SlowDown(5, "b")).sinkTo(b).uid("sink-b");
         return a.config();
