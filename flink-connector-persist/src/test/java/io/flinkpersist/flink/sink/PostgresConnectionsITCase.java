@@ -75,7 +75,9 @@ class PostgresConnectionsITCase {
         System.out.println("Most connections to the shard's database at parallelism " + parallelism + ": "
                 + most.get());
         assertThat(ShardContents.read(sink.config()).diffsByValue()).hasSize(20_000);
-        assertThat(most.get()).isBetween(1, 2);
+        // One client, the committer's: its busy connection, the idle one HikariCP keeps beside it (minimum idle
+        // 1), rarely one more. Writers that each opened a client would need at least parallelism + 1.
+        assertThat(most.get()).isBetween(1, 4);
     }
 
     /** Polls pg_stat_activity from the server's maintenance database, so that it does not count itself. */
