@@ -23,7 +23,7 @@ public final class PersistSinkBuilder<T> {
     public static final String DEFAULT_CODEC = "bytes";
     public static final int DEFAULT_COMMIT_RETRIES = 10;
     public static final int MAX_NAME_LENGTH = 256;
-    /** A retention shorter than this would forget a run while its checkpoints are still being committed. */
+    /** The shortest marker retention accepted; anything near it makes most restores fail as undecidable. */
     public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
 
     private Path embeddedDir;

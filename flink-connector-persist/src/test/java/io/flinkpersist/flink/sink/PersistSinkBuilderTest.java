@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.persist.ids.ShardId;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -33,6 +34,14 @@ class PersistSinkBuilderTest {
         assertThat(config.sinkId()).isEqualTo("persist-sink:" + config.shardId());
         assertThat(config.codecs().key()).isEqualTo("bytes");
         assertThat(config.commitRetries()).isEqualTo(PersistSinkBuilder.DEFAULT_COMMIT_RETRIES);
+        assertThat(config.markerRetention()).isEqualTo(Duration.ofDays(30));
+        assertThat(config.allowNoCheckpointing()).isFalse();
+    }
+
+    /** One instance per built sink: what tells a failover of one submission from a new submission. */
+    @Test
+    void everyBuiltSinkIsAnInstanceOfItsOwn() {
+        assertThat(valid().build().config().instanceId()).isNotEqualTo(valid().build().config().instanceId());
     }
 
     @Test
@@ -76,7 +85,9 @@ class PersistSinkBuilderTest {
                 bad("partTargetSizeBytes", "1 to", b -> b.partTargetSizeBytes(0)),
                 bad("maxOutstandingParts", "at least 1", b -> b.maxOutstandingParts(0)),
                 bad("inlineThresholdBytes", "0 (never inline) or more", b -> b.inlineThresholdBytes(-1)),
-                bad("commitRetries", "0 or more", b -> b.commitRetries(-1)));
+                bad("commitRetries", "0 or more", b -> b.commitRetries(-1)),
+                bad("markerRetention", "at least PT1S", b -> b.markerRetention(Duration.ofMillis(999))),
+                bad("markerRetention", "at least PT1S", b -> b.markerRetention(null)));
     }
 
     private static Arguments bad(String option, String allowed, UnaryOperator<PersistSinkBuilder<String>> change) {
