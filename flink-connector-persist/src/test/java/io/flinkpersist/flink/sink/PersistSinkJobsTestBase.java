@@ -241,6 +241,39 @@ abstract class PersistSinkJobsTestBase {
         assertThat(counts.values()).allMatch(c -> c == 1 || c == 2).contains(2L);
     }
 
+    /**
+     * A job takes two intermediate savepoints (no checkpoint commits in between) and is cancelled; a new
+     * submission restores the older one. Its restored writers must not delete what the old job wrote after that
+     * savepoint: the later savepoint's batch holds those parts, and a job restored from it later commits them.
+     * Every part the shard references must then be there (reading the shard fetches them all).
+     */
+    @Test
+    void restoringAnOlderSavepointIntoANewSubmissionKeepsThePartsOfALaterSavepoint() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        // Savepoints only: the first periodic checkpoint would come after an hour.
+        env.enableCheckpointing(Duration.ofHours(1).toMillis());
+        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Duration.ofHours(1).toMillis());
+        PersistSink<String> first = smallPartsSink("two-savepoints", Map.of());
+        pipeline(env, first, 1);
+        JobClient job = env.executeAsync("two savepoints");
+        Thread.sleep(1_500);
+        String savepoints = dir.resolve("savepoints").toUri().toString();
+        String older = job.triggerSavepoint(savepoints, SavepointFormatType.CANONICAL).get();
+        Thread.sleep(1_000);
+        String later = job.triggerSavepoint(savepoints, SavepointFormatType.CANONICAL).get();
+        job.cancel().get();
+
+        // Each submission builds its sink anew, so each is a new sink instance.
+        runToEndFrom(older, smallPartsSink("two-savepoints", Map.of()), PARALLELISM);
+        runToEndFrom(later, smallPartsSink("two-savepoints", Map.of()), PARALLELISM);
+
+        Map<String, Long> counts = ShardContents.read(first.config()).diffsByValue();
+        assertThat(counts.keySet()).isEqualTo(expected().keySet());
+        // Before the older savepoint once; after it, replayed by both restored jobs.
+        assertThat(counts.values()).allMatch(c -> c == 1 || c == 2).contains(1L, 2L);
+    }
+
     /** Two days on, any transition drops every lease: here, one by a client whose clock is that far ahead. */
     private static void expireEveryLease(PersistSinkConfig config) {
         long twoDays = Duration.ofDays(2).toMillis();
