@@ -40,10 +40,11 @@ public final class PersistClient implements AutoCloseable {
     private final BatchWriteMetrics metrics = new BatchWriteMetrics();
     private final BuildVersion version = BuildVersion.current();
 
-    private PersistClient(PersistLocation location, PersistConfig config, Blob blob) {
+    private PersistClient(PersistLocation location, PersistConfig config, Blob blob, Consensus consensus) {
         this.location = location;
         this.config = config;
         this.blob = blob;
+        this.consensus = consensus;
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread t = new Thread(r, "persist-upload-" + threads.incrementAndGet());
@@ -58,7 +59,20 @@ public final class PersistClient implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Blob blob = location.openBlob(config.hadoopOptions(), config.retryPolicy());
         LOG.info("Opened persist client on {}", location);
-        return new PersistClient(location, config, blob);
+        return new PersistClient(location, config, blob, null);
+    }
+
+    /**
+     * A client on stores the caller opened for {@code location}: implementations of its own, or wrappers of what
+     * the location opens (to observe or inject failures). The client closes them when it is closed.
+     */
+    public static PersistClient open(PersistLocation location, PersistConfig config, Blob blob, Consensus consensus) {
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(blob, "blob");
+        Objects.requireNonNull(consensus, "consensus");
+        LOG.info("Opened persist client on {} with the caller's stores", location);
+        return new PersistClient(location, config, blob, consensus);
     }
 
     public PersistLocation location() {
@@ -113,7 +127,8 @@ public final class PersistClient implements AutoCloseable {
     }
 
     private Applier applier(ShardId shardId, Codecs codecs) {
-        return new Applier(shardId, consensus(), codecs, version, config.clockMs(), config.retryPolicy());
+        return new Applier(shardId, consensus(), blob, codecs, version, config.clockMs(), config.retryPolicy(),
+                config.state());
     }
 
     private synchronized Consensus consensus() {

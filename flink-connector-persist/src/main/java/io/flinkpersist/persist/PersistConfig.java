@@ -4,6 +4,7 @@ import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.consensus.PostgresConsensusConfig;
 import io.flinkpersist.persist.consensus.SqliteConsensusConfig;
 import io.flinkpersist.persist.external.RetryPolicy;
+import io.flinkpersist.persist.state.StateSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +32,7 @@ public final class PersistConfig {
     private final long inlineWritesTotalMaxBytes;
     private final int uploadThreads;
     private final LongSupplier clockMs;
+    private final StateSettings state;
 
     private PersistConfig(Builder b) {
         this.batch = b.batch;
@@ -43,6 +45,7 @@ public final class PersistConfig {
         this.inlineWritesTotalMaxBytes = b.inlineWritesTotalMaxBytes;
         this.uploadThreads = b.uploadThreads;
         this.clockMs = b.clockMs;
+        this.state = new StateSettings(b.rollupThreshold, b.rollupFallback.toMillis());
     }
 
     public static Builder builder() {
@@ -97,11 +100,16 @@ public final class PersistConfig {
         return clockMs;
     }
 
+    /** How often the shard state is rolled up into blob. */
+    public StateSettings state() {
+        return state;
+    }
+
     @Override
     public String toString() {
         return "PersistConfig{batch=" + batch + ", hadoopOptions=" + hadoopOptions.keySet() + ", retryPolicy="
                 + retryPolicy + ", writerLease=" + writerLease + ", readerLease=" + readerLease
-                + ", inlineWritesTotalMaxBytes=" + inlineWritesTotalMaxBytes + ", uploadThreads=" + uploadThreads + "}";
+                + ", inlineWritesTotalMaxBytes=" + inlineWritesTotalMaxBytes + ", uploadThreads=" + uploadThreads + ", state=" + state + "}";
     }
 
     /** Collects and checks the settings. */
@@ -116,6 +124,8 @@ public final class PersistConfig {
         private long inlineWritesTotalMaxBytes = DEFAULT_INLINE_WRITES_TOTAL_MAX_BYTES;
         private int uploadThreads = 4;
         private LongSupplier clockMs = System::currentTimeMillis;
+        private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
+        private Duration rollupFallback = StateSettings.DEFAULT_ROLLUP_FALLBACK;
 
         private Builder() {}
 
@@ -172,6 +182,31 @@ public final class PersistConfig {
 
         public Builder clockMs(LongSupplier clock) {
             this.clockMs = Objects.requireNonNull(clock, "clockMs");
+            return this;
+        }
+
+        /**
+         * Every how many state versions the whole state is written to blob as a rollup (persist's
+         * {@code persist_rollup_threshold}, 128); consensus holds only the diffs since the oldest rollup still
+         * needed.
+         */
+        public Builder rollupThreshold(int versions) {
+            if (versions < 1) {
+                throw new IllegalArgumentException("the rollup threshold must be at least 1 version, was " + versions);
+            }
+            this.rollupThreshold = versions;
+            return this;
+        }
+
+        /**
+         * How long a handle assigned a rollup may take before the next transition is assigned it instead
+         * (persist's {@code persist_rollup_fallback_threshold_ms}, 5 s).
+         */
+        public Builder rollupFallback(Duration fallback) {
+            if (fallback == null || fallback.isNegative()) {
+                throw new IllegalArgumentException("the rollup fallback must not be negative, was " + fallback);
+            }
+            this.rollupFallback = fallback;
             return this;
         }
 

@@ -10,7 +10,9 @@ import io.flinkpersist.persist.time.Frontier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -33,10 +35,13 @@ public final class ShardState {
     private final SortedMap<WriterId, WriterState> writers;
     private final SortedMap<LeasedReaderId, ReaderState> readers;
     private final SortedMap<String, CommitMarkerState> commitMarkers;
+    private final SortedMap<SeqNo, HollowRollup> rollups;
+    private final Optional<ActiveRollup> activeRollup;
 
     ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
             Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
-            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, CommitMarkerState> commitMarkers) {
+            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, CommitMarkerState> commitMarkers,
+            SortedMap<SeqNo, HollowRollup> rollups, Optional<ActiveRollup> activeRollup) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.seqNo = Objects.requireNonNull(seqNo, "seqNo");
         this.walltimeMs = walltimeMs;
@@ -47,12 +52,14 @@ public final class ShardState {
         this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(writers));
         this.readers = Collections.unmodifiableSortedMap(new TreeMap<>(readers));
         this.commitMarkers = Collections.unmodifiableSortedMap(new TreeMap<>(commitMarkers));
+        this.rollups = Collections.unmodifiableSortedMap(new TreeMap<>(rollups));
+        this.activeRollup = Objects.requireNonNull(activeRollup, "activeRollup");
     }
 
     /** The first version of a shard: nothing written, upper = since = [0]. */
     public static ShardState initial(ShardId shardId, Codecs codecs, BuildVersion version, long nowMs) {
         return new ShardState(shardId, SeqNo.of(1), nowMs, version, codecs, Frontier.MINIMUM, List.of(),
-                new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+                new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), Optional.empty());
     }
 
     public ShardId shardId() {
@@ -111,7 +118,52 @@ public final class ShardState {
         updated.put(committer, recorded == null ? new CommitMarkerState(checkpointId, nowMs, retentionMs)
                 : recorded.recorded(checkpointId, nowMs, retentionMs));
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                updated);
+                updated, rollups, activeRollup);
+    }
+
+    /**
+     * The rollups this state records, by the version each holds: the newest is where a reader starts, and every
+     * version from the oldest on is still in consensus.
+     */
+    public SortedMap<SeqNo, HollowRollup> rollups() {
+        return rollups;
+    }
+
+    /** The newest rollup, if this state records any (states written before rollups existed do not). */
+    public Optional<Map.Entry<SeqNo, HollowRollup>> latestRollup() {
+        return rollups.isEmpty() ? Optional.empty() : Optional.of(Map.entry(rollups.lastKey(), rollups.get(rollups.lastKey())));
+    }
+
+    /** The rollup a handle is writing, if one was assigned. */
+    public Optional<ActiveRollup> activeRollup() {
+        return activeRollup;
+    }
+
+    /** With the rollup of version {@code at} recorded, and the assignment it answers, if any, done. */
+    public ShardState withRollup(SeqNo at, HollowRollup rollup) {
+        SortedMap<SeqNo, HollowRollup> updated = new TreeMap<>(rollups);
+        updated.put(at, rollup);
+        Optional<ActiveRollup> active = activeRollup.filter(a -> a.seqNo().compareTo(at) > 0);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
+                commitMarkers, updated, active);
+    }
+
+    /** With {@code active} as the rollup being written. */
+    public ShardState withActiveRollup(ActiveRollup active) {
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
+                commitMarkers, rollups, Optional.of(active));
+    }
+
+    /** Without the rollups of versions below {@code seqNo}. */
+    public ShardState withoutRollupsBelow(SeqNo seqNo) {
+        return new ShardState(shardId, this.seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
+                commitMarkers, new TreeMap<>(rollups.tailMap(seqNo)), activeRollup);
+    }
+
+    /** This state stamped as version {@code at}, as a rollup of that version or a diff's result has it. */
+    ShardState at(SeqNo at, long walltime, BuildVersion version) {
+        return new ShardState(shardId, at, walltime, version, codecs, since, batches, writers, readers, commitMarkers,
+                rollups, activeRollup);
     }
 
     /** Bytes of updates held inline in this state's batches. */
@@ -128,7 +180,7 @@ public final class ShardState {
         SortedMap<String, CommitMarkerState> liveMarkers = new TreeMap<>(commitMarkers);
         liveMarkers.values().removeIf(m -> m.isExpired(nowMs));
         return new ShardState(shardId, seqNo.next(), Math.max(nowMs, walltimeMs + 1), version, codecs,
-                expired.since, batches, expired.writers, expired.readers, liveMarkers);
+                expired.since, batches, expired.writers, expired.readers, liveMarkers, rollups, activeRollup);
     }
 
     /** This state without writers and readers whose lease ran out by {@code nowMs}. */
@@ -186,7 +238,7 @@ public final class ShardState {
             newSince = Frontier.max(since, least);
         }
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters,
-                newReaders, commitMarkers);
+                newReaders, commitMarkers, rollups, activeRollup);
     }
 
     @Override
@@ -195,7 +247,8 @@ public final class ShardState {
                 && other.walltimeMs == walltimeMs && other.applierVersion.equals(applierVersion)
                 && other.codecs.equals(codecs) && other.since.equals(since) && other.batches.equals(batches)
                 && other.writers.equals(writers) && other.readers.equals(readers)
-                && other.commitMarkers.equals(commitMarkers);
+                && other.commitMarkers.equals(commitMarkers) && other.rollups.equals(rollups)
+                && other.activeRollup.equals(activeRollup);
     }
 
     @Override
@@ -206,6 +259,6 @@ public final class ShardState {
     @Override
     public String toString() {
         return "ShardState{" + shardId + " " + seqNo + ", since=" + since + ", upper=" + upper() + ", batches="
-                + batches.size() + ", writers=" + writers.keySet() + ", readers=" + readers.keySet() + "}";
+                + batches.size() + ", writers=" + writers.keySet() + ", readers=" + readers.keySet() + ", rollups=" + rollups.keySet() + "}";
     }
 }

@@ -17,6 +17,7 @@ import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.StateMetrics;
 import io.flinkpersist.persist.state.Transition;
 import io.flinkpersist.persist.state.WriterState;
 import io.flinkpersist.persist.time.Description;
@@ -135,6 +136,11 @@ public final class WriteHandle implements AutoCloseable {
         return Batch.fromTransmittable(transmittable, partWriter);
     }
 
+    /** What this handle's state transitions cost and what the shard's state holds, as this handle last saw it. */
+    public StateMetrics stateMetrics() {
+        return applier.metrics();
+    }
+
     /** The shard's upper as last seen by this handle (no I/O). */
     public Frontier upper() {
         return applier.cached().upper();
@@ -157,7 +163,9 @@ public final class WriteHandle implements AutoCloseable {
      *
      * <p>{@code token} names this logical append: if this writer's last committed append had the same token
      * and upper (a retry, or a replay after a restart that kept the writer), the answer is
-     * {@link AppendResult.AlreadyCommitted} and nothing is appended twice. On success the batches are
+     * {@link AppendResult.AlreadyCommitted} and nothing is appended twice; a call whose own write landed before
+     * its compare-and-set reported an indeterminate failure recognises it and answers
+     * {@link AppendResult.Committed}. On success the batches are
      * consumed; on {@link AppendResult.UpperMismatch} the caller still owns them.
      *
      * @throws InvalidUsageException if a batch is from another shard or does not fit the interval
@@ -225,6 +233,12 @@ public final class WriteHandle implements AutoCloseable {
     private Transition<Outcome> appendTransition(ShardState state, boolean afterIndeterminate, HollowBatch batch,
             Frontier expectedUpper, Frontier newUpper, IdempotencyToken token, CommitMarker marker) {
         long now = applier.nowMs();
+        WriterState own = state.writers().get(writerId);
+        if (afterIndeterminate && own != null && own.mostRecentWriteToken().equals(token)
+                && own.mostRecentWriteUpper().equals(newUpper)) {
+            // This call's own write landed before its compare-and-set reported the failure.
+            return Transition.answer(Outcome.COMMITTED);
+        }
         if (marker != null) {
             CommitMarkerState recorded = state.commitMarkers().get(marker.committer());
             if (recorded != null && recorded.checkpointId() >= marker.checkpointId()) {

@@ -613,6 +613,7 @@ class ProtoRoundTripTest {
             mz_persist_client.internal.diff.ProtoStateField.ACTIVE_ROLLUP = 13
             mz_persist_client.internal.diff.ProtoStateField.ACTIVE_GC = 14
             mz_persist_client.internal.diff.ProtoStateField.RETAINED_PARTS = 15
+            mz_persist_client.internal.diff.ProtoStateField.COMMIT_MARKERS = 100001
             mz_persist_client.internal.diff.ProtoStateDiff.applier_version = 1 string
             mz_persist_client.internal.diff.ProtoStateDiff.seqno_from = 2 uint64
             mz_persist_client.internal.diff.ProtoStateDiff.seqno_to = 3 uint64

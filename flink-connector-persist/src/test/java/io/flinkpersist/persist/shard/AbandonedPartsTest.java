@@ -64,7 +64,7 @@ class AbandonedPartsTest {
 
     private List<String> keysInBlob() {
         List<String> keys = new ArrayList<>();
-        blob.list(shard + "/", (key, size) -> keys.add(key));
+        blob.list(shard + "/" + WriterKey.current(), (key, size) -> keys.add(key));
         return keys.stream().sorted().toList();
     }
 

@@ -16,31 +16,45 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Old state versions are deleted, except those a reader may still hold. */
+/** Old state versions are deleted once a newer rollup holds them, except those a reader may still hold. */
 class ConsensusTruncationTest {
+    private static final int THRESHOLD = 16;
+
     @Test
     void theLogStaysShortAndReaderHoldsAreKept() {
         String name = "truncation-" + UUID.randomUUID();
         ShardId shard = ShardId.random();
-        try (PersistClient client = PersistClient.open(PersistLocation.parse("mem://" + name, "mem://" + name),
-                PersistConfig.defaults())) {
+        PersistConfig config = PersistConfig.builder().rollupThreshold(THRESHOLD).build();
+        try (PersistClient client = PersistClient.open(PersistLocation.parse("mem://" + name, "mem://" + name), config)) {
             WriteHandle writer = client.openWriter(shard, ShardContractTest.CODECS);
-            for (long t = 0; t < 100; t++) {
+            for (long t = 0; t < 200; t++) {
                 writer.compareAndAppend(List.of(), Frontier.of(t), Frontier.of(t + 1));
+                List<VersionedData> versions = MemConsensus.named(name).scan(shard.toString(), SeqNo.MINIMUM, 1000);
+                // The oldest version kept is a rollup that the next one replaces: at most two thresholds, plus the
+                // versions that record and collect rollups.
+                assertThat(versions.size()).isLessThanOrEqualTo(2 * THRESHOLD + 4);
             }
-            List<VersionedData> versions = MemConsensus.named(name).scan(shard.toString(), SeqNo.MINIMUM, 1000);
-            assertThat(versions.size()).isLessThan(40);
-            assertThat(versions.get(versions.size() - 1).seqNo().value()).isEqualTo(101);
+            assertThat(writer.stateMetrics().versionsHeld()).isLessThanOrEqualTo(2 * THRESHOLD + 4);
+            assertThat(writer.stateMetrics().versionsTruncated()).isGreaterThan(200 - 2 * THRESHOLD - 4);
 
             ReadHandle reader = client.openReader(shard, ShardContractTest.CODECS);
+            long heldFrom = MemConsensus.named(name).head(shard.toString()).orElseThrow().seqNo().value();
             long held = reader.fetchRecentUpper().element().orElseThrow();
             for (long t = held; t < held + 100; t++) {
                 writer.compareAndAppend(List.of(), Frontier.of(t), Frontier.of(t + 1));
             }
-            // The reader registered at v102 and never heartbeat since: v102 onwards stay.
+            // The reader registered at heldFrom and never heartbeat since: the versions from there on stay.
+            List<VersionedData> versions = MemConsensus.named(name).scan(shard.toString(), SeqNo.MINIMUM, 1000);
+            assertThat(versions.get(0).seqNo().value()).isLessThanOrEqualTo(heldFrom);
+            assertThat(versions).hasSizeGreaterThan(100);
+
+            // Once the reader moves its hold, the next rollup lets the versions below it go.
+            reader.heartbeat();
+            for (long t = held + 100; t < held + 100 + 2 * THRESHOLD + 4; t++) {
+                writer.compareAndAppend(List.of(), Frontier.of(t), Frontier.of(t + 1));
+            }
             assertThat(MemConsensus.named(name).scan(shard.toString(), SeqNo.MINIMUM, 1).get(0).seqNo().value())
-                    .isLessThanOrEqualTo(102);
-            assertThat(MemConsensus.named(name).scan(shard.toString(), SeqNo.MINIMUM, 1000)).hasSizeGreaterThan(100);
+                    .isGreaterThan(heldFrom + 100 - THRESHOLD);
         }
     }
 }

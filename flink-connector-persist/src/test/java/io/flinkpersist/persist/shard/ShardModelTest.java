@@ -14,6 +14,17 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
+import io.flinkpersist.persist.testutils.FaultyStores;
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.ids.PartialRollupKey;
+import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
+import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.StateCodec;
+import io.flinkpersist.persist.state.StateVersions;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.flinkpersist.persist.testutils.S3ProxyServer;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.Listen;
@@ -144,7 +155,7 @@ class ShardModelTest {
      * the second has the opposite consolidate setting and a part size of its own, like another process.
      */
     record Setup(long partTargetBytes, long otherPartTargetBytes, long inlinePartMaxBytes, long inlineTotalMaxBytes,
-            boolean consolidate) {}
+            boolean consolidate, int rollupThreshold, long faultSeed) {}
 
     sealed interface Plan permits AppendPlan, RewritePlan, RetryPlan, SnapshotPlan, ListenPlan, DowngradePlan,
             ClockPlan, OpenWriterPlan, MisbuildPlan {
@@ -256,7 +267,12 @@ class ShardModelTest {
                 Arbitraries.of(0L, 64L, 4096L),
                 // A small total makes appends of inline parts hit backpressure and flush them to blob.
                 Arbitraries.of(256L, PersistConfig.DEFAULT_INLINE_WRITES_TOTAL_MAX_BYTES),
-                Arbitraries.of(true, false)).as(Setup::new);
+                Arbitraries.of(true, false),
+                // Tiny thresholds roll up, record and collect rollups and truncate consensus every few steps.
+                Arbitraries.of(1, 2, 3, 128),
+                // 0: no faults; otherwise the seed of the maintenance faults injected in this try.
+                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0L)), Tuple.of(2, Arbitraries.longs().between(1, 1_000_000))))
+                .as(Setup::new);
     }
 
     private static Arbitrary<Integer> slots() {
@@ -506,6 +522,9 @@ class ShardModelTest {
         }
     }
 
+    /** The stores a client was opened on. */
+    record StoresOfClient(Blob blob, Consensus consensus) {}
+
     /** A batch as built, with its model twin. */
     record Built(Batch batch, ModelBatch shape) {}
 
@@ -518,6 +537,8 @@ class ShardModelTest {
         private final List<WriterSlot> writers = new ArrayList<>();
         private final Map<WriterId, String> writerNames = new HashMap<>();
         private final ReadHandle reader;
+        private final FaultyStores faults;
+        private StoresOfClient stores;
         private final ShardModel model = new ShardModel();
         private final List<String> journal = new ArrayList<>();
         private int handlesOpened;
@@ -548,19 +569,30 @@ class ShardModelTest {
                 }
                 default -> location = PersistLocation.parse("mem://" + name, "mem://" + name);
             }
-            client = PersistClient.open(location,
-                    config(setup, setup.partTargetBytes(), setup.consolidate(), hadoopOptions));
-            otherClient = PersistClient.open(location,
-                    config(setup, setup.otherPartTargetBytes(), !setup.consolidate(), hadoopOptions));
+            faults = new FaultyStores(setup.faultSeed(), setup.faultSeed() == 0 ? 0 : 0.15);
+            client = open(location, config(setup, setup.partTargetBytes(), setup.consolidate(), hadoopOptions));
+            otherClient = open(location, config(setup, setup.otherPartTargetBytes(), !setup.consolidate(), hadoopOptions));
             writers.add(newHandle(client, WriterId.random()));
             writers.add(newHandle(otherClient, WriterId.random()));
             reader = client.openReader(shard, CODECS);
+            faults.arm();
             journal.add(setup.toString());
+        }
+
+        private PersistClient open(PersistLocation location, PersistConfig config) {
+            Blob blob = faults.blob(location.openBlob(config.hadoopOptions(), config.retryPolicy()));
+            Consensus consensus = faults.consensus(location.openConsensus(config.postgres(), config.sqlite()));
+            if (stores == null) {
+                // Reads never fail: the first client's stores serve the checks too.
+                stores = new StoresOfClient(blob, consensus);
+            }
+            return PersistClient.open(location, config, blob, consensus);
         }
 
         private PersistConfig config(Setup setup, long partTargetBytes, boolean consolidate,
                 Map<String, String> hadoopOptions) {
             return PersistConfig.builder()
+                    .rollupThreshold(setup.rollupThreshold())
                     .hadoopOptions(hadoopOptions)
                     .clockMs(clock::get)
                     .readerLease(READER_LEASE)
@@ -633,6 +665,38 @@ class ShardModelTest {
             assertThat(since).as("since " + context).isEqualTo(Frontier.of(model.since)).isGreaterThanOrEqualTo(sinceSeen);
             upperSeen = upper;
             sinceSeen = since;
+            checkStoredVersions(context);
+        }
+
+        /**
+         * Read from the stores alone (the newest rollup and the diffs after it), the shard has the model's frontiers;
+         * every consensus version is a persist state diff and every rollup the state names is in blob.
+         */
+        private void checkStoredVersions(String context) {
+            ShardState stored = StateVersions.readLatest(shard, stores.consensus(), stores.blob()).orElseThrow();
+            assertThat(stored.upper()).as("upper read from the stores " + context).isEqualTo(Frontier.of(model.upper));
+            assertThat(stored.since()).as("since read from the stores " + context).isEqualTo(Frontier.of(model.since));
+            List<VersionedData> versions = stores.consensus().scan(shard.toString(), SeqNo.MINIMUM, 100_000);
+            // Consensus starts at a rollup, so a reader of any version it still holds can start from one.
+            assertThat(stored.rollups()).as("rollups " + context).containsKey(versions.get(0).seqNo());
+            for (VersionedData version : versions) {
+                ProtoStateDiff diff;
+                try {
+                    diff = ProtoStateDiff.parseFrom(version.data());
+                } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError("version " + version.seqNo() + " is not a state diff " + context, e);
+                }
+                assertThat(diff.getSeqnoTo()).as("diff of " + version.seqNo()).isEqualTo(version.seqNo().value());
+                assertThat(PartialRollupKey.parse(diff.getLatestRollupKey()).seqNo()).as("rollup named by " + version.seqNo())
+                        .isLessThanOrEqualTo(version.seqNo());
+            }
+            stored.rollups().forEach((seqNo, rollup) -> {
+                if (seqNo.equals(stored.rollups().lastKey())) {
+                    byte[] bytes = stores.blob().get(rollup.key().complete(shard)).orElseThrow(
+                            () -> new AssertionError("the newest rollup " + rollup.key() + " is missing " + context));
+                    assertThat(StateCodec.decode(shard, bytes).seqNo()).isEqualTo(seqNo);
+                }
+            });
         }
 
         // ---- building batches

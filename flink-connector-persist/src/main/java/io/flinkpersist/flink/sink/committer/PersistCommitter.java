@@ -4,6 +4,7 @@ import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.flink.sink.ShardConnection;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.ids.IdempotencyToken;
+import io.flinkpersist.persist.state.StateMetrics;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.ExpiredCommitMarkerException;
@@ -13,6 +14,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
@@ -45,6 +47,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final AtomicLong shardUpper = new AtomicLong(-1);
     private final AtomicLong shardMarkers = new AtomicLong();
     private final ShardConnection shard;
+    private volatile StateMetrics stateMetrics;
     /** The upper a lost race reported, for the retry of the same committable; null to read it from the shard. */
     private Frontier reportedUpper;
     private PersistCommittable racing;
@@ -67,6 +70,21 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         metrics.gauge("shardUpper", shardUpper::get);
         // Runs the shard still remembers: bounded by the marker retention, however often the job restarts.
         metrics.gauge("shardCommitMarkers", shardMarkers::get);
+        // The shard's state as this committer last saw it, and what its transitions cost; 0 before the first commit.
+        metrics.gauge("shardBatches", () -> stateMetric(StateMetrics::batches));
+        metrics.gauge("shardInlineBytes", () -> stateMetric(StateMetrics::inlineBytes));
+        metrics.gauge("shardStateBytes", () -> stateMetric(StateMetrics::stateBytes));
+        metrics.gauge("shardConsensusVersions", () -> stateMetric(StateMetrics::versionsHeld));
+        metrics.gauge("lastStateDiffBytes", () -> stateMetric(StateMetrics::lastDiffBytes));
+        metrics.gauge("stateDiffBytesWritten", () -> stateMetric(StateMetrics::diffBytesWritten));
+        metrics.gauge("stateRollupsWritten", () -> stateMetric(StateMetrics::rollupsWritten));
+        metrics.gauge("stateRollupBytesWritten", () -> stateMetric(StateMetrics::rollupBytesWritten));
+        metrics.gauge("stateRollupFailures", () -> stateMetric(StateMetrics::rollupFailures));
+    }
+
+    private long stateMetric(ToLongFunction<StateMetrics> metric) {
+        StateMetrics current = stateMetrics;
+        return current == null ? 0 : metric.applyAsLong(current);
     }
 
     @Override
@@ -98,6 +116,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             reportedUpper = null;
         }
         WriteHandle writer = shard.writer();
+        stateMetrics = writer.stateMetrics();
         long start = System.nanoTime();
         List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
         Frontier upper = reportedUpper != null ? reportedUpper : writer.fetchRecentUpper();

@@ -1,0 +1,217 @@
+package io.flinkpersist.persist.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.consensus.CasResult;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.ids.MalformedIdException;
+import io.flinkpersist.persist.ids.PartialRollupKey;
+import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a shard's state versions are kept, as persist keeps them: consensus holds one {@link StateDiff} per
+ * version, each naming the newest rollup; a rollup (the whole state of one version, {@link StateCodec}) is a
+ * blob at {@code <shard>/v<seqno>/r<uuid>}. The latest state is the newest rollup with the diffs after it
+ * applied, or, for a handle that already holds a state, that state with the diffs after it applied.
+ *
+ * <p>Versions written before consensus held diffs are whole states; they are read as such, and the first diff
+ * after them names a rollup of the last one.
+ */
+public final class StateVersions {
+    /** Versions read per consensus scan. */
+    static final int SCAN_PAGE = 1024;
+    /** How often a head whose rollup is gone is read again before the shard is declared corrupt. */
+    private static final int MISSING_ROLLUP_ATTEMPTS = 10;
+
+    private final ShardId shardId;
+    private final Consensus consensus;
+    private final Blob blob;
+    private final StateMetrics metrics;
+
+    StateVersions(ShardId shardId, Consensus consensus, Blob blob, StateMetrics metrics) {
+        this.shardId = Objects.requireNonNull(shardId, "shardId");
+        this.consensus = Objects.requireNonNull(consensus, "consensus");
+        this.blob = Objects.requireNonNull(blob, "blob");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The latest state of {@code shardId}, or empty if it has none; reads only (for tools and tests). */
+    public static Optional<ShardState> readLatest(ShardId shardId, Consensus consensus, Blob blob) {
+        return new StateVersions(shardId, consensus, blob, new StateMetrics(() -> null)).fetchLatest(null);
+    }
+
+    /**
+     * The latest state, or empty if the shard has none: {@code known} (may be null) with the versions after it
+     * applied if consensus still holds them all, else the newest rollup with the versions after it applied.
+     */
+    Optional<ShardState> fetchLatest(ShardState known) {
+        if (known != null) {
+            ShardState applied = applyNewer(known);
+            if (applied != null) {
+                return Optional.of(applied);
+            }
+        }
+        for (int attempt = 1; ; attempt++) {
+            Optional<VersionedData> head = consensus.head(shardId.toString());
+            if (head.isEmpty()) {
+                return Optional.empty();
+            }
+            VersionedData version = head.get();
+            if (StateCodec.isWholeState(shardId, version.data())) {
+                return Optional.of(decodeWhole(version));
+            }
+            PartialRollupKey rollupKey = latestRollupKey(version);
+            Optional<byte[]> rollup = blob.get(rollupKey.complete(shardId));
+            if (rollup.isPresent()) {
+                ShardState base = decodeRollup(rollupKey, rollup.get());
+                ShardState applied = applyNewer(base);
+                if (applied != null && applied.seqNo().compareTo(version.seqNo()) >= 0) {
+                    return Optional.of(applied);
+                }
+            }
+            // The rollup (or the versions after it) went away after the head was read: a newer head names a newer one.
+            if (attempt >= MISSING_ROLLUP_ATTEMPTS) {
+                throw new CorruptStateException(shardId, version.seqNo(), "it names the rollup " + rollupKey
+                        + (rollup.isPresent() ? ", but the versions after that rollup are gone"
+                                : ", which is not in blob") + ", and " + attempt + " reads found no newer version");
+            }
+        }
+    }
+
+    /** {@code known} with every later version applied, or null if consensus no longer holds the one after it. */
+    private ShardState applyNewer(ShardState known) {
+        ShardState state = known;
+        while (true) {
+            SeqNo from = state.seqNo().next();
+            List<VersionedData> versions = consensus.scan(shardId.toString(), from, SCAN_PAGE);
+            if (versions.isEmpty()) {
+                return state;
+            }
+            if (!versions.get(0).seqNo().equals(from)) {
+                return null;
+            }
+            for (VersionedData version : versions) {
+                state = applyVersion(state, version);
+            }
+            if (versions.size() < SCAN_PAGE) {
+                return state;
+            }
+        }
+    }
+
+    private ShardState applyVersion(ShardState state, VersionedData version) {
+        if (StateCodec.isWholeState(shardId, version.data())) {
+            return decodeWhole(version);
+        }
+        ProtoStateDiff diff = parseDiff(version);
+        if (diff.getSeqnoTo() != version.seqNo().value()) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
+        }
+        return StateDiff.apply(state, diff);
+    }
+
+    /**
+     * Writes {@code next} as the version after {@code current}: the diff between them, naming {@code next}'s
+     * newest rollup.
+     */
+    CasResult compareAndSet(ShardState current, ShardState next) {
+        PartialRollupKey latestRollup = next.latestRollup().orElseThrow(() -> new IllegalStateException(
+                "version " + next.seqNo() + " of shard " + shardId + " records no rollup")).getValue().key();
+        byte[] data = StateDiff.between(current, next, latestRollup).toByteArray();
+        CasResult result = consensus.compareAndSet(shardId.toString(), Optional.of(current.seqNo()),
+                new VersionedData(next.seqNo(), data));
+        if (result == CasResult.COMMITTED) {
+            metrics.diffWritten(data.length);
+        }
+        return result;
+    }
+
+    /**
+     * Creates the shard's first version, {@code first}, which records its own rollup: the rollup is written
+     * first, then the version naming it. A caller that did not commit (or cannot tell) reads the shard to find
+     * out whose rollup it names.
+     */
+    CasResult initialize(ShardState first, PartialRollupKey rollupKey) {
+        putRollup(rollupKey, first);
+        ShardState nothing = first.withoutRollupsBelow(SeqNo.of(Long.MAX_VALUE)).at(SeqNo.MINIMUM, first.walltimeMs(),
+                first.applierVersion());
+        byte[] data = StateDiff.between(nothing, first, rollupKey).toByteArray();
+        CasResult result = consensus.compareAndSet(shardId.toString(), Optional.empty(), new VersionedData(first.seqNo(), data));
+        if (result == CasResult.COMMITTED) {
+            metrics.diffWritten(data.length);
+        }
+        return result;
+    }
+
+    /** Writes {@code state} as the rollup at {@code key} and returns its size. */
+    long putRollup(PartialRollupKey key, ShardState state) {
+        byte[] bytes = StateCodec.encode(state);
+        blob.set(key.complete(shardId), bytes);
+        metrics.rollupWritten(bytes.length);
+        return bytes.length;
+    }
+
+    /** Deletes a rollup blob; deleting a missing one is not an error. */
+    void deleteRollup(PartialRollupKey key) {
+        if (blob.delete(key.complete(shardId)).isPresent()) {
+            metrics.rollupDeleted();
+        }
+    }
+
+    /** Deletes the consensus versions below {@code seqNo}. */
+    long truncateBelow(SeqNo seqNo) {
+        long deleted = consensus.truncate(shardId.toString(), seqNo);
+        metrics.versionsTruncated(deleted);
+        return deleted;
+    }
+
+    private PartialRollupKey latestRollupKey(VersionedData version) {
+        String key = parseDiff(version).getLatestRollupKey();
+        try {
+            return PartialRollupKey.parse(key);
+        } catch (MalformedIdException e) {
+            throw new CorruptStateException(shardId, version.seqNo(), "its latest rollup key '" + key + "' is malformed", e);
+        }
+    }
+
+    private ProtoStateDiff parseDiff(VersionedData version) {
+        try {
+            return ProtoStateDiff.parseFrom(version.data());
+        } catch (InvalidProtocolBufferException e) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it is not a state diff: " + e.getMessage(), e);
+        }
+    }
+
+    private ShardState decodeWhole(VersionedData version) {
+        ShardState state = decode(version.seqNo(), version.data());
+        if (!state.seqNo().equals(version.seqNo())) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it holds the state stamped " + state.seqNo());
+        }
+        return state;
+    }
+
+    private ShardState decodeRollup(PartialRollupKey key, byte[] bytes) {
+        ShardState state = decode(key.seqNo(), bytes);
+        if (!state.seqNo().equals(key.seqNo())) {
+            throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " holds the state of " + state.seqNo());
+        }
+        metrics.rollupRead(bytes.length);
+        return state;
+    }
+
+    private ShardState decode(SeqNo seqNo, byte[] bytes) {
+        try {
+            return StateCodec.decode(shardId, bytes);
+        } catch (CorruptStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CorruptStateException(shardId, seqNo, e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.flinkpersist.persist.testutils;
+
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.consensus.CasResult;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.external.ExternalException;
+import io.flinkpersist.persist.ids.SeqNo;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Wrappers of a blob and a consensus store that fail the writes of state maintenance at random once
+ * {@link #arm armed}: rollup writes and deletes, compare-and-sets and truncations, each either before or after
+ * the store did the work, and reported as indeterminate. A compare-and-set never fails twice in a row, so that a
+ * transition retried within its attempts always gets through; reads never fail.
+ */
+public final class FaultyStores {
+    private final Random random;
+    private final double probability;
+    private volatile boolean armed;
+    private boolean lastCasFailed;
+    private final AtomicLong injected = new AtomicLong();
+
+    public FaultyStores(long seed, double probability) {
+        this.random = new Random(seed);
+        this.probability = probability;
+    }
+
+    /** Starts failing (a shard is created without faults, as its first rollup has no fallback). */
+    public void arm() {
+        armed = true;
+    }
+
+    /** How many failures were injected. */
+    public long injected() {
+        return injected.get();
+    }
+
+    private synchronized boolean fail() {
+        return armed && random.nextDouble() < probability;
+    }
+
+    private synchronized boolean afterTheWork() {
+        return random.nextBoolean();
+    }
+
+    private ExternalException failure(String what) {
+        injected.incrementAndGet();
+        return ExternalException.indeterminate("injected failure of " + what, null);
+    }
+
+    public Blob blob(Blob delegate) {
+        return new Blob() {
+            @Override
+            public Optional<byte[]> get(String key) {
+                return delegate.get(key);
+            }
+
+            @Override
+            public void set(String key, byte[] value) {
+                if (isRollup(key) && fail()) {
+                    if (afterTheWork()) {
+                        delegate.set(key, value);
+                    }
+                    throw failure("setting " + key);
+                }
+                delegate.set(key, value);
+            }
+
+            @Override
+            public OptionalLong delete(String key) {
+                if (isRollup(key) && fail()) {
+                    if (afterTheWork()) {
+                        delegate.delete(key);
+                    }
+                    throw failure("deleting " + key);
+                }
+                return delegate.delete(key);
+            }
+
+            @Override
+            public void list(String prefix, BlobEntryConsumer consumer) {
+                delegate.list(prefix, consumer);
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        };
+    }
+
+    private static boolean isRollup(String key) {
+        int slash = key.indexOf('/');
+        return slash >= 0 && key.startsWith("v", slash + 1);
+    }
+
+    public Consensus consensus(Consensus delegate) {
+        return new Consensus() {
+            @Override
+            public Optional<VersionedData> head(String key) {
+                return delegate.head(key);
+            }
+
+            @Override
+            public CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next) {
+                boolean failNow;
+                synchronized (FaultyStores.this) {
+                    failNow = !lastCasFailed && fail();
+                    lastCasFailed = failNow;
+                }
+                if (failNow) {
+                    if (afterTheWork()) {
+                        delegate.compareAndSet(key, expected, next);
+                    }
+                    throw failure("compare-and-set of " + key + " at " + next.seqNo());
+                }
+                return delegate.compareAndSet(key, expected, next);
+            }
+
+            @Override
+            public List<VersionedData> scan(String key, SeqNo from, int limit) {
+                return delegate.scan(key, from, limit);
+            }
+
+            @Override
+            public long truncate(String key, SeqNo seqNo) {
+                if (fail()) {
+                    if (afterTheWork()) {
+                        delegate.truncate(key, seqNo);
+                    }
+                    throw failure("truncating " + key + " below " + seqNo);
+                }
+                return delegate.truncate(key, seqNo);
+            }
+
+            @Override
+            public List<String> listKeys() {
+                return delegate.listKeys();
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        };
+    }
+}
