@@ -111,6 +111,34 @@ public final class HollowBatch {
         return parts.stream().mapToLong(BatchPart::inlineBytes).sum();
     }
 
+    /**
+     * This batch without its inline parts (whose updates the caller moved elsewhere, {@code inlineUpdates} of
+     * them): each run keeps its blob parts in order, runs left empty go, and the run orders stay with their runs.
+     */
+    public HollowBatch withoutInlineParts(long inlineUpdates) {
+        if (parts.stream().noneMatch(BatchPart::isInline)) {
+            return this;
+        }
+        List<BatchPart> kept = new ArrayList<>();
+        List<Integer> splits = new ArrayList<>();
+        List<ProtoRunOrder> orders = new ArrayList<>();
+        List<Long> runs = runSplits();
+        for (int run = 0; run < runCount(); run++) {
+            int start = run == 0 ? 0 : Math.toIntExact(runs.get(run - 1));
+            int end = run == runs.size() ? parts.size() : Math.toIntExact(runs.get(run));
+            List<BatchPart> blobParts = parts.subList(start, end).stream().filter(p -> !p.isInline()).toList();
+            if (blobParts.isEmpty()) {
+                continue;
+            }
+            if (!kept.isEmpty()) {
+                splits.add(kept.size());
+            }
+            orders.add(runOrder(run));
+            kept.addAll(blobParts);
+        }
+        return of(desc, kept, len() - inlineUpdates, splits, orders);
+    }
+
     HollowBatch withParts(List<BatchPart> newParts) {
         ProtoHollowBatch.Builder b = proto.toBuilder().clearParts();
         newParts.forEach(p -> b.addParts(p.proto()));

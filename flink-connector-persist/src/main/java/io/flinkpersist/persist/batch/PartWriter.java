@@ -49,6 +49,11 @@ public final class PartWriter {
         return config;
     }
 
+    /** The blob the parts are written to. */
+    public Blob blob() {
+        return blob;
+    }
+
     public BatchWriteMetrics metrics() {
         return metrics;
     }

@@ -152,30 +152,41 @@ public final class Applier {
             if (rollUp) {
                 next = next.withActiveRollup(new ActiveRollup(next.seqNo(), now));
             }
+            byte[] data = versions.encodeVersion(current, next);
             CasResult result;
             try {
-                result = versions.compareAndSet(current, next);
+                result = versions.compareAndSet(current.seqNo(), next.seqNo(), data);
             } catch (ExternalException e) {
                 if (e.isDeterminate() || ++indeterminateFailures >= indeterminateRetries.maxAttempts()) {
                     throw e;
                 }
-                LOG.info("{} on shard {}: compare-and-set at {} was indeterminate, re-reading state ({})",
-                        name, shardId, next.seqNo(), e.getMessage());
-                afterIndeterminate = true;
                 sleep(indeterminateRetries.jitteredBackoff(indeterminateFailures).toMillis());
                 current = fetch();
+                // Consensus tells whether the write landed while it still holds that version; the command is told
+                // that it may have only when consensus cannot tell.
+                StateVersions.Landed landed = versions.landed(next.seqNo(), data);
+                LOG.info("{} on shard {}: compare-and-set at {} was indeterminate ({}); re-read: landed {}", name,
+                        shardId, next.seqNo(), e.getMessage(), landed);
+                if (landed == StateVersions.Landed.YES) {
+                    return committed(transition, next, rollUp, migrationRollups);
+                }
+                afterIndeterminate |= landed == StateVersions.Landed.UNKNOWN;
                 continue;
             }
             if (result == CasResult.COMMITTED) {
                 cached = next;
-                dropUnnamed(migrationRollups);
-                if (rollUp) {
-                    rollUp(next);
-                }
-                return transition.result();
+                return committed(transition, next, rollUp, migrationRollups);
             }
             current = fetch();
         }
+    }
+
+    private <R> R committed(Transition<R> transition, ShardState next, boolean rollUp, List<PartialRollupKey> migrationRollups) {
+        dropUnnamed(migrationRollups);
+        if (rollUp) {
+            rollUp(next);
+        }
+        return transition.result();
     }
 
     /** Whether {@code next} is far enough past its newest rollup, and no recent assignment is still at work. */

@@ -10,6 +10,7 @@ import io.flinkpersist.persist.ids.PartialRollupKey;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -116,20 +117,39 @@ public final class StateVersions {
         return StateDiff.apply(state, diff);
     }
 
-    /**
-     * Writes {@code next} as the version after {@code current}: the diff between them, naming {@code next}'s
-     * newest rollup.
-     */
-    CasResult compareAndSet(ShardState current, ShardState next) {
+    /** The bytes that store {@code next} as the version after {@code current}: their diff, naming {@code next}'s newest rollup. */
+    byte[] encodeVersion(ShardState current, ShardState next) {
         PartialRollupKey latestRollup = next.latestRollup().orElseThrow(() -> new IllegalStateException(
                 "version " + next.seqNo() + " of shard " + shardId + " records no rollup")).getValue().key();
-        byte[] data = StateDiff.between(current, next, latestRollup).toByteArray();
-        CasResult result = consensus.compareAndSet(shardId.toString(), Optional.of(current.seqNo()),
-                new VersionedData(next.seqNo(), data));
+        return StateDiff.between(current, next, latestRollup).toByteArray();
+    }
+
+    /** Writes {@code data} (from {@link #encodeVersion}) as version {@code next} iff the latest is {@code current}. */
+    CasResult compareAndSet(SeqNo current, SeqNo next, byte[] data) {
+        CasResult result = consensus.compareAndSet(shardId.toString(), Optional.of(current), new VersionedData(next, data));
         if (result == CasResult.COMMITTED) {
             metrics.diffWritten(data.length);
         }
         return result;
+    }
+
+    /** What a compare-and-set that failed indeterminately did, as consensus tells it now. */
+    enum Landed { YES, NO, UNKNOWN }
+
+    /**
+     * Whether version {@code seqNo} holds exactly {@code data}: yes if it does, no if it holds something else or
+     * does not exist yet, unknown if it was truncated since.
+     */
+    Landed landed(SeqNo seqNo, byte[] data) {
+        List<VersionedData> found = consensus.scan(shardId.toString(), seqNo, 1);
+        if (found.isEmpty()) {
+            // Truncation never removes the head: no version at or after seqNo means none was written there.
+            return Landed.NO;
+        }
+        if (!found.get(0).seqNo().equals(seqNo)) {
+            return Landed.UNKNOWN;
+        }
+        return Arrays.equals(found.get(0).data(), data) ? Landed.YES : Landed.NO;
     }
 
     /**

@@ -6,6 +6,8 @@ import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchPart;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.batch.part.InlinePartCodec;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.PartIdSequence;
@@ -14,6 +16,7 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
+import io.flinkpersist.persist.read.PartFetcher;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.state.ShardState;
@@ -192,19 +195,28 @@ public final class WriteHandle implements AutoCloseable {
                 throw new InvalidUsageException.BatchNotFromThisShard(batch.shardId().toString(), shardId());
             }
         }
-        boolean flushedInline = false;
+        List<HollowBatch> appending = batches.stream().map(Batch::hollowBatch).toList();
+        // The call's inline updates moved to one blob batch after inline backpressure, and what became of the rest.
+        Batch inlineCombined = null;
         while (true) {
-            HollowBatch combined = combine(batches, expectedUpper, newUpper);
+            HollowBatch combined = combine(appending, expectedUpper, newUpper);
             if (!combined.parts().isEmpty() && expectedUpper.equals(newUpper)) {
                 throw new InvalidUsageException.InvalidEmptyTimeInterval(expectedUpper, newUpper);
             }
             Outcome outcome = applier.apply("compare_and_append", (state, afterIndeterminate) ->
                     appendTransition(state, afterIndeterminate, combined, expectedUpper, newUpper, token, marker));
-            if (outcome == Outcome.INLINE_BACKPRESSURE && !flushedInline) {
-                // The shard's metadata holds too many inline bytes: write ours to blob and try again.
-                LOG.info("Shard {} holds too many inline bytes; flushing {} batches to blob", shardId(), batches.size());
-                batches.forEach(Batch::flushToBlob);
-                flushedInline = true;
+            if (outcome == Outcome.INLINE_BACKPRESSURE && inlineCombined == null) {
+                // The shard's metadata holds too many inline bytes: write this call's inline updates to blob, all of
+                // them in one batch rather than one part per batch, and try again (persist's combine_inline_writes).
+                inlineCombined = combineInline(batches, expectedUpper, newUpper);
+                List<HollowBatch> withoutInline = new ArrayList<>();
+                for (Batch batch : batches) {
+                    withoutInline.add(batch.hollowBatch().withoutInlineParts(inlineUpdates(batch.hollowBatch())));
+                }
+                withoutInline.add(inlineCombined.hollowBatch());
+                appending = withoutInline;
+                LOG.info("Shard {} holds too many inline bytes: moved the inline updates of {} batches to {} blob parts",
+                        shardId(), batches.size(), inlineCombined.hollowBatch().parts().size());
                 continue;
             }
             ShardState state = applier.cached();
@@ -218,14 +230,59 @@ public final class WriteHandle implements AutoCloseable {
             switch (outcome) {
                 case COMMITTED:
                     batches.forEach(Batch::markConsumed);
+                    if (inlineCombined != null) {
+                        inlineCombined.markConsumed();
+                    }
                     return new AppendResult.Committed(state.seqNo());
                 case ALREADY_COMMITTED:
+                    // An earlier call appended the data: the copy made for this one is not referenced.
                     batches.forEach(Batch::markConsumed);
+                    if (inlineCombined != null) {
+                        inlineCombined.delete();
+                    }
                     return new AppendResult.AlreadyCommitted(newUpper);
                 default:
+                    // The caller still owns its batches, unchanged, and may append them again.
+                    if (inlineCombined != null) {
+                        inlineCombined.delete();
+                    }
                     return new AppendResult.UpperMismatch(expectedUpper, state.upper());
             }
         }
+    }
+
+    /**
+     * The updates of every inline part of {@code batches}, as readers will see them once appended as
+     * {@code [lower, upper)} (rewritten times, cut to the interval), in one batch written to blob.
+     */
+    private Batch combineInline(List<Batch> batches, Frontier lower, Frontier upper) {
+        Description registered = Description.of(lower, upper);
+        PartFetcher fetcher = new PartFetcher(shardId(), partWriter.blob());
+        BatchBuilder builder = builder(lower);
+        for (Batch batch : batches) {
+            for (BatchPart part : batch.hollowBatch().parts()) {
+                if (part.isInline()) {
+                    ColumnarRecords updates = fetcher.fetch(registered, part);
+                    for (int i = 0; i < updates.len(); i++) {
+                        builder.add(updates.key(i), updates.value(i), updates.time(i), updates.diff(i));
+                    }
+                }
+            }
+        }
+        Batch combined = builder.finish(upper);
+        combined.flushToBlob();
+        return combined;
+    }
+
+    /** How many updates the inline parts of {@code batch} hold as written (before any cut). */
+    private static long inlineUpdates(HollowBatch batch) {
+        long updates = 0;
+        for (BatchPart part : batch.parts()) {
+            if (part.isInline()) {
+                updates += InlinePartCodec.decode(part.printableName(), part.encodedInlinePart()).updates().len();
+            }
+        }
+        return updates;
     }
 
     private enum Outcome { COMMITTED, ALREADY_COMMITTED, UPPER_MISMATCH, INLINE_BACKPRESSURE }
@@ -280,15 +337,14 @@ public final class WriteHandle implements AutoCloseable {
     }
 
     /** Checks each batch against the interval and concatenates their parts and runs into one batch. */
-    private static HollowBatch combine(List<Batch> batches, Frontier expectedUpper, Frontier newUpper) {
+    private static HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
         Description desc = Description.of(expectedUpper, newUpper);
-        boolean anyRewrite = batches.stream().anyMatch(b -> b.hollowBatch().hasRewrite());
+        boolean anyRewrite = batches.stream().anyMatch(HollowBatch::hasRewrite);
         List<BatchPart> parts = new ArrayList<>();
         List<Integer> runSplits = new ArrayList<>();
         List<ProtoRunOrder> runOrders = new ArrayList<>();
         long len = 0;
-        for (Batch batch : batches) {
-            HollowBatch hollow = batch.hollowBatch();
+        for (HollowBatch hollow : batches) {
             HollowBatch.validateTruncateBatch(hollow, desc, anyRewrite);
             if (hollow.parts().isEmpty()) {
                 continue;
