@@ -4,6 +4,7 @@ import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.state.CommitMarkerState;
+import io.flinkpersist.persist.state.StateSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public final class PersistSinkBuilder<T> {
     private long inlineThresholdBytes = BatchBuilderConfig.DEFAULT_INLINE_WRITES_SINGLE_MAX_BYTES;
     private int commitRetries = DEFAULT_COMMIT_RETRIES;
     private Duration markerRetention = CommitMarkerState.DEFAULT_RETENTION;
+    private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
     private boolean allowNoCheckpointing;
 
     PersistSinkBuilder() {}
@@ -154,6 +156,17 @@ public final class PersistSinkBuilder<T> {
         return this;
     }
 
+    /**
+     * Every how many versions of the shard's state the committer writes the whole state to blob as a rollup (128
+     * by default, persist's): each commit writes only what changed to consensus, and a new handle reads the
+     * newest rollup plus at most about this many changes. Smaller means smaller consensus and faster opens for
+     * more rollup writes; each rollup is the size of the whole state.
+     */
+    public PersistSinkBuilder<T> rollupThreshold(int versions) {
+        this.rollupThreshold = versions;
+        return this;
+    }
+
     /** The shard a human name stands for: the name-based UUID of {@code "flink-connector-persist:" + name}. */
     public static ShardId shardIdForName(String name) {
         return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
@@ -176,9 +189,11 @@ public final class PersistSinkBuilder<T> {
         check(commitRetries >= 0, "commitRetries", commitRetries, "0 or more");
         check(markerRetention != null && markerRetention.compareTo(MIN_MARKER_RETENTION) >= 0, "markerRetention",
                 markerRetention, "a duration of at least " + MIN_MARKER_RETENTION);
+        check(rollupThreshold >= 1, "rollupThreshold", rollupThreshold, "at least 1 version");
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
-                commitRetries, markerRetention, allowNoCheckpointing, UUID.randomUUID().toString()), serializer);
+                commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, UUID.randomUUID().toString()),
+                serializer);
     }
 
     private String validateLocation() {

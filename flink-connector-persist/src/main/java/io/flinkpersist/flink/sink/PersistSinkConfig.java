@@ -39,12 +39,13 @@ public final class PersistSinkConfig implements Serializable {
     private final int commitRetries;
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
+    private final int rollupThreshold;
     private final String instanceId;
 
     PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
             int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
-            boolean allowNoCheckpointing, String instanceId) {
+            boolean allowNoCheckpointing, int rollupThreshold, String instanceId) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -58,6 +59,7 @@ public final class PersistSinkConfig implements Serializable {
         this.inlineThresholdBytes = inlineThresholdBytes;
         this.commitRetries = commitRetries;
         this.markerRetention = markerRetention;
+        this.rollupThreshold = rollupThreshold;
         this.allowNoCheckpointing = allowNoCheckpointing;
         this.instanceId = instanceId;
     }
@@ -71,6 +73,7 @@ public final class PersistSinkConfig implements Serializable {
     public PersistConfig persistConfig() {
         return PersistConfig.builder()
                 .hadoopOptions(hadoopOptions)
+                .rollupThreshold(rollupThreshold)
                 .batch(BatchBuilderConfig.builder()
                         .blobTargetSizeBytes(partTargetSizeBytes)
                         .maxOutstandingParts(maxOutstandingParts)
@@ -117,6 +120,11 @@ public final class PersistSinkConfig implements Serializable {
         return markerRetention;
     }
 
+    /** Every how many state versions the shard's state is rolled up into blob. */
+    public int rollupThreshold() {
+        return rollupThreshold;
+    }
+
     /** How many part uploads a writer keeps in flight before {@code write} waits. */
     public int maxOutstandingParts() {
         return maxOutstandingParts;
@@ -134,6 +142,6 @@ public final class PersistSinkConfig implements Serializable {
                 + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
                 + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
-                + ", instanceId=" + instanceId + "}";
+                + ", rollupThreshold=" + rollupThreshold + ", instanceId=" + instanceId + "}";
     }
 }

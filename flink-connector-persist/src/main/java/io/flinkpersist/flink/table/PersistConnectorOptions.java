@@ -4,6 +4,7 @@ import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import java.util.List;
 import io.flinkpersist.persist.state.CommitMarkerState;
+import io.flinkpersist.persist.state.StateSettings;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -119,6 +120,13 @@ public final class PersistConnectorOptions {
                     + PersistSinkBuilder.MIN_MARKER_RETENTION.toSeconds() + " s). A checkpoint or savepoint older "
                     + "than this can no longer be told apart from new data: a job restored from it fails with a "
                     + "message saying so rather than guess.");
+
+    public static final ConfigOption<Integer> STATE_ROLLUP_THRESHOLD = ConfigOptions.key("state.rollup-threshold")
+            .intType()
+            .defaultValue(StateSettings.DEFAULT_ROLLUP_THRESHOLD)
+            .withDescription("Every how many versions of the shard's state the whole state is written to blob as a "
+                    + "rollup (at least 1; persist's default). Each commit writes only what changed to consensus; a "
+                    + "new handle reads the newest rollup and at most about this many changes after it.");
 
     public static final ConfigOption<Boolean> SINK_ALLOW_NO_CHECKPOINTING =
             ConfigOptions.key("sink.allow-no-checkpointing")

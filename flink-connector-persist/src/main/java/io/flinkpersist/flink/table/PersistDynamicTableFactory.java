@@ -12,6 +12,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ALLOW_NO_
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RETRIES;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PARALLELISM;
@@ -53,7 +54,7 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     public Set<ConfigOption<?>> optionalOptions() {
         return Set.of(CONSENSUS_PASSWORD, FORMAT, KEY_FORMAT, KEY_FIELDS, VALUE_FORMAT, VALUE_FIELDS_INCLUDE,
                 SINK_PARALLELISM, SINK_ID, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING);
+                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD);
     }
 
     /**
@@ -64,7 +65,7 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     @Override
     public Set<ConfigOption<?>> forwardOptions() {
         return Set.of(CONSENSUS_PASSWORD, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING);
+                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD);
     }
 
     @Override

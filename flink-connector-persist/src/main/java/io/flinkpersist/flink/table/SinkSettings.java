@@ -10,6 +10,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RE
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
 
@@ -50,7 +51,8 @@ final class SinkSettings {
             Map.entry("maxOutstandingParts", SINK_MAX_OUTSTANDING_PARTS.key()),
             Map.entry("inlineThresholdBytes", SINK_INLINE_THRESHOLD.key()),
             Map.entry("commitRetries", SINK_COMMIT_RETRIES.key()),
-            Map.entry("markerRetention", SINK_MARKER_RETENTION.key()));
+            Map.entry("markerRetention", SINK_MARKER_RETENTION.key()),
+            Map.entry("rollupThreshold", STATE_ROLLUP_THRESHOLD.key()));
 
     private final String blobUri;
     private final String consensusUri;
@@ -64,10 +66,11 @@ final class SinkSettings {
     private final int commitRetries;
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
+    private final int rollupThreshold;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
-            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing) {
+            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -79,6 +82,7 @@ final class SinkSettings {
         this.commitRetries = commitRetries;
         this.markerRetention = markerRetention;
         this.allowNoCheckpointing = allowNoCheckpointing;
+        this.rollupThreshold = rollupThreshold;
     }
 
     /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
@@ -96,7 +100,8 @@ final class SinkSettings {
                 options.get(SINK_INLINE_THRESHOLD).getBytes(),
                 options.get(SINK_COMMIT_RETRIES),
                 options.get(SINK_MARKER_RETENTION),
-                options.get(SINK_ALLOW_NO_CHECKPOINTING));
+                options.get(SINK_ALLOW_NO_CHECKPOINTING),
+                options.get(STATE_ROLLUP_THRESHOLD));
     }
 
     PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
@@ -112,7 +117,8 @@ final class SinkSettings {
                 .inlineThresholdBytes(inlineThresholdBytes)
                 .commitRetries(commitRetries)
                 .markerRetention(markerRetention)
-                .allowNoCheckpointing(allowNoCheckpointing);
+                .allowNoCheckpointing(allowNoCheckpointing)
+                .rollupThreshold(rollupThreshold);
         shard.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);

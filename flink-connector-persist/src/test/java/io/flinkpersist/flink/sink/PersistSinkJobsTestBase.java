@@ -138,6 +138,9 @@ abstract class PersistSinkJobsTestBase {
         ShardParts parts = ShardParts.read(sink.config());
         assertThat(parts.referenced()).isNotEmpty();
         assertThat(parts.unreferenced()).isEmpty();
+        // Rolled up every few versions, through the failure: diffs in consensus, rollups in blob, nothing else.
+        assertThat(parts.state().rollups().firstKey().value()).isGreaterThan(1);
+        parts.assertStoredAsPersist();
         assertThat(gauge(job, "numRestarts")).isEqualTo(1);
         switch (point) {
             case AFTER_PREPARE_COMMIT -> assertThat(counted(job, "abandonedPartsDeleted")).isPositive();
@@ -584,6 +587,8 @@ abstract class PersistSinkJobsTestBase {
                 .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
                 .partTargetSizeBytes(2048)
                 .inlineThresholdBytes(0)
+                // Rollups, their collection and truncation every few commits, through every failure.
+                .rollupThreshold(4)
                 .build();
     }
 
