@@ -205,6 +205,27 @@ public final class ShardState {
         return with(appended, writers, readers);
     }
 
+    /**
+     * With the adjacent batches {@code inputs} replaced by {@code output}, which holds the same updates and spans
+     * their interval; empty if they are no longer batches of this state, one after the other.
+     */
+    public Optional<ShardState> withReplaced(List<HollowBatch> inputs, HollowBatch output) {
+        int first = batches.indexOf(inputs.get(0));
+        if (first < 0 || first + inputs.size() > batches.size()
+                || !batches.subList(first, first + inputs.size()).equals(inputs)) {
+            return Optional.empty();
+        }
+        if (!output.desc().lower().equals(inputs.get(0).desc().lower())
+                || !output.desc().upper().equals(inputs.get(inputs.size() - 1).desc().upper())) {
+            throw new IllegalArgumentException("batch " + output.desc() + " does not span the batches it replaces, "
+                    + inputs.get(0).desc() + " to " + inputs.get(inputs.size() - 1).desc());
+        }
+        List<HollowBatch> replaced = new ArrayList<>(batches.subList(0, first));
+        replaced.add(output);
+        replaced.addAll(batches.subList(first + inputs.size(), batches.size()));
+        return Optional.of(with(replaced, writers, readers));
+    }
+
     public ShardState withWriter(WriterId id, WriterState writer) {
         SortedMap<WriterId, WriterState> updated = new TreeMap<>(writers);
         updated.put(id, writer);

@@ -16,6 +16,7 @@ public final class StateMetrics {
     private final AtomicLong rollupsWritten = new AtomicLong();
     private final AtomicLong rollupBytesWritten = new AtomicLong();
     private final AtomicLong lastRollupBytes = new AtomicLong();
+    private final AtomicLong rollupNanos = new AtomicLong();
     private final AtomicLong rollupFailures = new AtomicLong();
     private final AtomicLong rollupsDeleted = new AtomicLong();
     private final AtomicLong versionsTruncated = new AtomicLong();
@@ -30,10 +31,11 @@ public final class StateMetrics {
         lastDiffBytes.set(bytes);
     }
 
-    void rollupWritten(long bytes) {
+    void rollupWritten(long bytes, long nanos) {
         rollupsWritten.incrementAndGet();
         rollupBytesWritten.addAndGet(bytes);
         lastRollupBytes.set(bytes);
+        rollupNanos.addAndGet(nanos);
     }
 
     void rollupRead(long bytes) {
@@ -75,6 +77,11 @@ public final class StateMetrics {
     /** Bytes of the rollups this handle wrote. */
     public long rollupBytesWritten() {
         return rollupBytesWritten.get();
+    }
+
+    /** Nanoseconds this handle spent encoding and writing rollups: the part of its commits' cost that grows with the state. */
+    public long rollupNanos() {
+        return rollupNanos.get();
     }
 
     /** The size of the whole state: the encoded size of the newest rollup this handle wrote or read. */

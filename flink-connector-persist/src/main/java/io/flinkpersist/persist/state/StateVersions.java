@@ -171,9 +171,10 @@ public final class StateVersions {
 
     /** Writes {@code state} as the rollup at {@code key} and returns its size. */
     long putRollup(PartialRollupKey key, ShardState state) {
+        long start = System.nanoTime();
         byte[] bytes = StateCodec.encode(state);
         blob.set(key.complete(shardId), bytes);
-        metrics.rollupWritten(bytes.length);
+        metrics.rollupWritten(bytes.length, System.nanoTime() - start);
         return bytes.length;
     }
 

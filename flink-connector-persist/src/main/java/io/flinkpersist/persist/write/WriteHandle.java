@@ -198,6 +198,7 @@ public final class WriteHandle implements AutoCloseable {
         List<HollowBatch> appending = batches.stream().map(Batch::hollowBatch).toList();
         // The call's inline updates moved to one blob batch after inline backpressure, and what became of the rest.
         Batch inlineCombined = null;
+        boolean flushedShardInline = false;
         while (true) {
             HollowBatch combined = combine(appending, expectedUpper, newUpper);
             if (!combined.parts().isEmpty() && expectedUpper.equals(newUpper)) {
@@ -205,9 +206,22 @@ public final class WriteHandle implements AutoCloseable {
             }
             Outcome outcome = applier.apply("compare_and_append", (state, afterIndeterminate) ->
                     appendTransition(state, afterIndeterminate, combined, expectedUpper, newUpper, token, marker));
+            if (outcome == Outcome.INLINE_BACKPRESSURE && !flushedShardInline) {
+                // The shard's metadata holds its inline budget: move what it holds to blob, so that it stays under
+                // the budget instead of at it, and try again.
+                flushedShardInline = true;
+                try {
+                    if (InlineBatchFlush.flush(applier, partWriter, version) > 0) {
+                        continue;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not move the inline updates of shard {} to blob; this append writes its own there: {}",
+                            shardId(), e.toString());
+                }
+            }
             if (outcome == Outcome.INLINE_BACKPRESSURE && inlineCombined == null) {
-                // The shard's metadata holds too many inline bytes: write this call's inline updates to blob, all of
-                // them in one batch rather than one part per batch, and try again (persist's combine_inline_writes).
+                // Still too many: write this call's inline updates to blob, all of them in one batch rather than one
+                // part per batch, and try again (persist's combine_inline_writes).
                 inlineCombined = combineInline(batches, expectedUpper, newUpper);
                 List<HollowBatch> withoutInline = new ArrayList<>();
                 for (Batch batch : batches) {

@@ -117,6 +117,48 @@ class CombinedInlineWritesTest {
         }
     }
 
+    @Test
+    void theShardsInlineBytesStayUnderItsBudgetAndReadersSeeEveryUpdateOnce() {
+        long budget = 2_000;
+        try (PersistClient small = PersistClient.open(location, PersistConfig.builder()
+                .inlineWritesTotalMaxBytes(budget)
+                .rollupThreshold(8)
+                .build())) {
+            WriteHandle writer = small.openWriter(shard, CODECS);
+            List<String> expected = new ArrayList<>();
+            List<String> changes = new ArrayList<>();
+            for (int t = 0; t < 200; t++) {
+                Batch batch = batch(writer, t, t + 1, t, "k" + (t % 7), "n" + t);
+                assertThat(batch.hollowBatch().parts()).allMatch(BatchPart::isInline);
+                assertThat(writer.compareAndAppend(List.of(batch), Frontier.of(t), Frontier.of(t + 1)))
+                        .isInstanceOf(AppendResult.Committed.class);
+                assertThat(readState().inlineBytes()).as("inline bytes after append %d", t).isLessThan(budget);
+                changes.add("k" + (t % 7) + "@" + t + ":1");
+                changes.add("n" + t + "@" + t + ":1");
+            }
+            ShardState state = readState();
+            // Runs of small appends became a few blob batches over the same intervals.
+            assertThat(state.batches().size()).isLessThan(50);
+            assertThat(state.upper()).isEqualTo(Frontier.of(200));
+            for (int k = 0; k < 7; k++) {
+                expected.add("k" + k + "@199:" + (200 / 7 + (k < 200 % 7 ? 1 : 0)));
+            }
+            for (int t = 0; t < 200; t++) {
+                expected.add("n" + t + "@199:1");
+            }
+            try (ReadHandle reader = small.openReader(shard, CODECS)) {
+                assertThat(drain(reader.snapshot(199, Duration.ofSeconds(5)))).containsExactlyInAnyOrderElementsOf(expected);
+                // A listen from the start sees every update once, at its own time, across merged batches.
+                io.flinkpersist.persist.read.Listen listen = reader.listen(0);
+                List<String> seen = new ArrayList<>(List.of("k0@0:1", "n0@0:1"));
+                while (listen.frontier().lessThan(Frontier.of(200))) {
+                    seen.addAll(drain(listen.next(Duration.ofSeconds(5)).updates()));
+                }
+                assertThat(seen).containsExactlyInAnyOrderElementsOf(changes);
+            }
+        }
+    }
+
     private ShardState readState() {
         try (Blob blob = location.openBlob(Map.of(), RetryPolicy.NO_RETRIES); Consensus consensus = location.openConsensus()) {
             return StateVersions.readLatest(shard, consensus, blob).orElseThrow();
