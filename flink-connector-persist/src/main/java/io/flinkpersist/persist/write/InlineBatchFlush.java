@@ -45,39 +45,48 @@ final class InlineBatchFlush {
             for (List<HollowBatch> run : inlineRuns(state.batches())) {
                 replacements.add(new Replacement(run, merge(run, fetcher, partWriter, version)));
             }
-            if (replacements.isEmpty()) {
-                return 0;
-            }
-            List<Replacement> applied = applier.apply("flush_inline_batches", (current, afterIndeterminate) -> {
-                ShardState next = current;
-                List<Replacement> fits = new ArrayList<>();
-                for (Replacement replacement : replacements) {
-                    Optional<ShardState> replaced = next.withReplaced(replacement.inputs(),
-                            replacement.output().hollowBatch());
-                    if (replaced.isPresent()) {
-                        next = replaced.get();
-                        fits.add(replacement);
-                    }
-                }
-                return fits.isEmpty() ? Transition.answer(fits) : Transition.write(next, fits);
-            });
-            long moved = 0;
-            for (Replacement replacement : replacements) {
-                if (applied.contains(replacement)) {
-                    replacement.output().markConsumed();
-                    moved += replacement.inputs().stream().mapToLong(HollowBatch::inlineBytes).sum();
-                } else {
-                    replacement.output().delete();
-                }
-            }
-            LOG.info("Shard {} held {} inline bytes: moved {} of them from {} batches to {} blob batches", applier.shardId(),
-                    state.inlineBytes(), moved, applied.stream().mapToInt(r -> r.inputs().size()).sum(), applied.size());
-            return moved;
         } catch (RuntimeException e) {
-            // Not written into the shard: nothing references the new parts.
+            // Nothing was written into the shard: nothing references the new parts.
             replacements.forEach(r -> r.output().delete());
             throw e;
         }
+        if (replacements.isEmpty()) {
+            return 0;
+        }
+        // From here a failure may have landed: the new parts are left for the orphan sweep rather than guessed at.
+        List<Replacement> applied = applier.apply("flush_inline_batches", (current, afterIndeterminate) -> {
+            ShardState next = current;
+            List<Replacement> fits = new ArrayList<>();
+            boolean changed = false;
+            for (Replacement replacement : replacements) {
+                if (current.batches().contains(replacement.output().hollowBatch())) {
+                    // An earlier attempt of this flush landed although its compare-and-set reported a failure.
+                    fits.add(replacement);
+                    continue;
+                }
+                Optional<ShardState> replaced = next.withReplaced(replacement.inputs(),
+                        replacement.output().hollowBatch());
+                if (replaced.isPresent()) {
+                    next = replaced.get();
+                    fits.add(replacement);
+                    changed = true;
+                }
+            }
+            return changed ? Transition.write(next, fits) : Transition.answer(fits);
+        });
+        long moved = 0;
+        for (Replacement replacement : replacements) {
+            // Its parts are referenced now (this flush's write, or an earlier attempt that landed) or never.
+            if (applied.contains(replacement)) {
+                replacement.output().markConsumed();
+                moved += replacement.inputs().stream().mapToLong(HollowBatch::inlineBytes).sum();
+            } else {
+                replacement.output().delete();
+            }
+        }
+        LOG.info("Shard {} held {} inline bytes: moved {} of them from {} batches to {} blob batches", applier.shardId(),
+                state.inlineBytes(), moved, applied.stream().mapToInt(r -> r.inputs().size()).sum(), applied.size());
+        return moved;
     }
 
     /** Maximal runs of adjacent batches without blob parts that hold inline updates. */

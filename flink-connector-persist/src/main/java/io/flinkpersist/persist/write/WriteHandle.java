@@ -249,19 +249,29 @@ public final class WriteHandle implements AutoCloseable {
                     }
                     return new AppendResult.Committed(state.seqNo());
                 case ALREADY_COMMITTED:
-                    // An earlier call appended the data: the copy made for this one is not referenced.
                     batches.forEach(Batch::markConsumed);
-                    if (inlineCombined != null) {
-                        inlineCombined.delete();
-                    }
+                    deleteUnlessReferenced(inlineCombined, state);
                     return new AppendResult.AlreadyCommitted(newUpper);
                 default:
                     // The caller still owns its batches, unchanged, and may append them again.
-                    if (inlineCombined != null) {
-                        inlineCombined.delete();
-                    }
+                    deleteUnlessReferenced(inlineCombined, state);
                     return new AppendResult.UpperMismatch(expectedUpper, state.upper());
             }
+        }
+    }
+
+    /**
+     * Deletes a batch this call wrote for its append unless the shard references it: an attempt of this call that
+     * failed indeterminately may have landed after all, and then the data is there.
+     */
+    private static void deleteUnlessReferenced(Batch written, ShardState state) {
+        if (written == null) {
+            return;
+        }
+        if (state.batches().contains(written.hollowBatch())) {
+            written.markConsumed();
+        } else {
+            written.delete();
         }
     }
 
