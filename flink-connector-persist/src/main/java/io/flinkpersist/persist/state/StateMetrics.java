@@ -20,6 +20,7 @@ public final class StateMetrics {
     private final AtomicLong rollupFailures = new AtomicLong();
     private final AtomicLong rollupsDeleted = new AtomicLong();
     private final AtomicLong versionsTruncated = new AtomicLong();
+    private final AtomicLong diffsApplied = new AtomicLong();
 
     StateMetrics(Supplier<ShardState> latest) {
         this.latest = latest;
@@ -40,6 +41,10 @@ public final class StateMetrics {
 
     void rollupRead(long bytes) {
         lastRollupBytes.set(bytes);
+    }
+
+    void diffApplied() {
+        diffsApplied.incrementAndGet();
     }
 
     void rollupFailed() {
@@ -97,6 +102,15 @@ public final class StateMetrics {
     /** Rollups this handle deleted once a newer one made them unneeded. */
     public long rollupsDeleted() {
         return rollupsDeleted.get();
+    }
+
+    /**
+     * Diffs this handle read and applied to a state it held or to a rollup it read: opening a handle applies the
+     * diffs after the newest rollup (about a rollup threshold of them at most), a handle that keeps up only the new
+     * ones.
+     */
+    public long diffsApplied() {
+        return diffsApplied.get();
     }
 
     /** Consensus versions this handle truncated. */

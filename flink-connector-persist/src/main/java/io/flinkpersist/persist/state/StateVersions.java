@@ -114,7 +114,9 @@ public final class StateVersions {
         if (diff.getSeqnoTo() != version.seqNo().value()) {
             throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
         }
-        return StateDiff.apply(state, diff);
+        ShardState applied = StateDiff.apply(state, diff);
+        metrics.diffApplied();
+        return applied;
     }
 
     /** The bytes that store {@code next} as the version after {@code current}: their diff, naming {@code next}'s newest rollup. */

@@ -20,6 +20,32 @@ import org.junit.jupiter.api.Test;
 class ConsensusTruncationTest {
     private static final int THRESHOLD = 16;
 
+    /** Whatever the shard's age, a new handle reads its newest rollup and only the diffs written since. */
+    @Test
+    void aNewHandleAppliesAtMostAThresholdOfDiffsToTheNewestRollup() {
+        String name = "open-" + UUID.randomUUID();
+        ShardId shard = ShardId.random();
+        PersistConfig config = PersistConfig.builder().rollupThreshold(THRESHOLD).build();
+        PersistLocation location = PersistLocation.parse("mem://" + name, "mem://" + name);
+        try (PersistClient client = PersistClient.open(location, config)) {
+            WriteHandle writer = client.openWriter(shard, ShardContractTest.CODECS);
+            for (long t = 0; t < 1_000; t++) {
+                writer.compareAndAppend(List.of(), Frontier.of(t), Frontier.of(t + 1));
+                if (t % 97 == 0) {
+                    try (PersistClient other = PersistClient.open(location, config)) {
+                        WriteHandle opened = other.openWriter(shard, ShardContractTest.CODECS);
+                        assertThat(opened.upper()).isEqualTo(Frontier.of(t + 1));
+                        // The diffs after the newest rollup: the threshold, plus the versions that record a rollup.
+                        assertThat(opened.stateMetrics().diffsApplied()).isLessThanOrEqualTo(THRESHOLD + 2);
+                        assertThat(opened.stateMetrics().stateBytes()).isPositive();
+                    }
+                }
+            }
+            // The writer applied no diff of its own: it holds every version it wrote.
+            assertThat(writer.stateMetrics().diffsApplied()).isZero();
+        }
+    }
+
     @Test
     void theLogStaysShortAndReaderHoldsAreKept() {
         String name = "truncation-" + UUID.randomUUID();
