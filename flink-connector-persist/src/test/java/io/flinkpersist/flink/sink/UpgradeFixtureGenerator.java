@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.flink.sink.committer.SinkMarkers;
 import io.flinkpersist.persist.state.CommitMarkerState;
+import io.flinkpersist.persist.testutils.FileTrees;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -413,14 +411,14 @@ class UpgradeFixtureGenerator {
     private static void verify(Path fixture) throws Exception {
         Path away = fixture.resolveSibling(fixture.getFileName() + ".moved-away-while-verifying");
         Path copy = Files.createTempDirectory("upgrade-fixture-verify-").resolve(fixture.getFileName().toString());
-        Map<String, String> before = snapshotFiles(fixture);
+        Map<String, String> before = FileTrees.fingerprint(fixture);
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(fixture.resolve("fixture.properties"))) {
             props.load(in);
         }
         Files.move(fixture, away);
         try {
-            copyTree(away, copy);
+            FileTrees.copy(away, copy);
             PersistSink<String> sink = sink(copy.resolve("shard"));
             assertThat(sink.config().sinkId()).isEqualTo(props.getProperty("sinkId"));
             assertThat(sink.config().shardId().toString()).isEqualTo(props.getProperty("shardId"));
@@ -444,9 +442,9 @@ class UpgradeFixtureGenerator {
                     .isEqualTo(Long.parseLong(props.getProperty("savepointCheckpointId")));
         } finally {
             Files.move(away, fixture);
-            deleteTree(copy.getParent());
+            FileTrees.delete(copy.getParent());
         }
-        assertThat(snapshotFiles(fixture)).isEqualTo(before);
+        assertThat(FileTrees.fingerprint(fixture)).isEqualTo(before);
     }
 
     private static Map<String, Long> expected() {
@@ -486,7 +484,7 @@ class UpgradeFixtureGenerator {
         Path out = Path.of(System.getProperty(OUT)).toAbsolutePath().normalize();
         Path fixture = out.resolve(name);
         if (Files.exists(fixture)) {
-            deleteTree(fixture);
+            FileTrees.delete(fixture);
         }
         Files.createDirectories(fixture);
         return fixture;
@@ -524,49 +522,5 @@ class UpgradeFixtureGenerator {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(process.waitFor()).as("git " + String.join(" ", args) + ": " + output).isZero();
         return output;
-    }
-
-    /** Relative path → size and content hash of every file. */
-    private static Map<String, String> snapshotFiles(Path root) throws IOException {
-        Map<String, String> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-                byte[] bytes = Files.readAllBytes(file);
-                files.put(root.relativize(file).toString(), bytes.length + ":" + java.util.Arrays.hashCode(bytes));
-            }
-        }
-        return files;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

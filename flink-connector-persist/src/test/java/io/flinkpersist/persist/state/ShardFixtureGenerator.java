@@ -19,6 +19,7 @@ import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.testutils.FileTrees;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.CommitMarker;
@@ -26,11 +27,8 @@ import io.flinkpersist.persist.write.WriteHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -39,7 +37,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -577,12 +574,12 @@ class ShardFixtureGenerator {
     private static void verify(Path fixture, Map<String, String> props) throws Exception {
         Path away = fixture.resolveSibling(fixture.getFileName() + ".moved-away-while-verifying");
         Path copy = Files.createTempDirectory("shard-fixture-verify-").resolve(fixture.getFileName().toString());
-        Map<String, String> before = snapshotFiles(fixture);
+        Map<String, String> before = FileTrees.fingerprint(fixture);
         Properties recorded = load(fixture.resolve("fixture.properties"));
         assertThat(recorded.stringPropertyNames()).hasSize(props.size());
         Files.move(fixture, away);
         try {
-            copyTree(away, copy);
+            FileTrees.copy(away, copy);
             long upper = Long.parseLong(recorded.getProperty("upper"));
             long since = Long.parseLong(recorded.getProperty("since"));
             PersistConfig config = PersistConfig.builder().writerLease(LEASE).readerLease(LEASE).build();
@@ -615,9 +612,9 @@ class ShardFixtureGenerator {
             }
         } finally {
             Files.move(away, fixture);
-            deleteTree(copy.getParent());
+            FileTrees.delete(copy.getParent());
         }
-        assertThat(snapshotFiles(fixture)).isEqualTo(before);
+        assertThat(FileTrees.fingerprint(fixture)).isEqualTo(before);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -628,7 +625,7 @@ class ShardFixtureGenerator {
         Path fixture = Path.of(System.getProperty(OUT)).toAbsolutePath().normalize();
         if (Files.isDirectory(fixture)) {
             if (Files.exists(fixture.resolve("shard"))) {
-                deleteTree(fixture.resolve("shard"));
+                FileTrees.delete(fixture.resolve("shard"));
             }
             Files.deleteIfExists(fixture.resolve("fixture.properties"));
             try (Stream<Path> expected = Files.list(fixture)) {
@@ -662,49 +659,5 @@ class ShardFixtureGenerator {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(process.waitFor()).as("git " + String.join(" ", args) + ": " + output).isZero();
         return output;
-    }
-
-    /** Relative path → size and content hash of every file. */
-    private static Map<String, String> snapshotFiles(Path root) throws IOException {
-        Map<String, String> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-                byte[] bytes = Files.readAllBytes(file);
-                files.put(root.relativize(file).toString(), bytes.length + ":" + Arrays.hashCode(bytes));
-            }
-        }
-        return files;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

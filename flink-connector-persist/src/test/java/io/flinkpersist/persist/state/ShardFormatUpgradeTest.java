@@ -16,6 +16,7 @@ import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.read.Consolidator;
+import io.flinkpersist.persist.testutils.FileTrees;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,16 +59,7 @@ class ShardFormatUpgradeTest {
     void copyFixture() throws IOException, URISyntaxException {
         Path fixture = Paths.get(Objects.requireNonNull(getClass().getResource(FIXTURE + "/shard/consensus.db")).toURI())
                 .getParent();
-        try (Stream<Path> paths = Files.walk(fixture)) {
-            for (Path path : paths.toList()) {
-                Path target = dir.resolve(fixture.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
+        FileTrees.copy(fixture, dir);
         facts = new Properties();
         try (InputStream in = getClass().getResourceAsStream(FIXTURE + "/fixture.properties")) {
             facts.load(in);
