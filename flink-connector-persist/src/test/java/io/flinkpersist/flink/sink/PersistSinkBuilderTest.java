@@ -36,6 +36,9 @@ class PersistSinkBuilderTest {
         assertThat(config.commitRetries()).isEqualTo(PersistSinkBuilder.DEFAULT_COMMIT_RETRIES);
         assertThat(config.markerRetention()).isEqualTo(Duration.ofDays(30));
         assertThat(config.allowNoCheckpointing()).isFalse();
+        assertThat(config.rollupThreshold()).isEqualTo(128);
+        assertThat(config.persistConfig().state().rollupThreshold()).isEqualTo(128);
+        assertThat(valid().rollupThreshold(4).build().config().persistConfig().state().rollupThreshold()).isEqualTo(4);
     }
 
     /** One instance per built sink: what tells a failover of one submission from a new submission. */
@@ -87,7 +90,8 @@ class PersistSinkBuilderTest {
                 bad("inlineThresholdBytes", "0 (never inline) or more", b -> b.inlineThresholdBytes(-1)),
                 bad("commitRetries", "0 or more", b -> b.commitRetries(-1)),
                 bad("markerRetention", "at least PT1S", b -> b.markerRetention(Duration.ofMillis(999))),
-                bad("markerRetention", "at least PT1S", b -> b.markerRetention(null)));
+                bad("markerRetention", "at least PT1S", b -> b.markerRetention(null)),
+                bad("rollupThreshold", "at least 1 version", b -> b.rollupThreshold(0)));
     }
 
     private static Arguments bad(String option, String allowed, UnaryOperator<PersistSinkBuilder<String>> change) {

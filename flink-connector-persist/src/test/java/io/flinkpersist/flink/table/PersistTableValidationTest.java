@@ -70,6 +70,8 @@ class PersistTableValidationTest {
                 bad("sink.commit-retries", Map.of("sink.commit-retries", "-1"), "'sink.commit-retries'",
                         "0 or more"),
                 bad("sink.id", Map.of("sink.id", " "), "'sink.id'", "printable"),
+                bad("state.rollup-threshold", Map.of("state.rollup-threshold", "0"), "'state.rollup-threshold'",
+                        "at least 1 version"),
                 bad("empty hadoop option", Map.of("hadoop.", "x"), "'hadoop.*'", "non-empty keys"));
     }
 
