@@ -167,7 +167,7 @@ public final class WriteHandle implements AutoCloseable {
      * <p>{@code token} names this logical append: if this writer's last committed append had the same token
      * and upper (a retry, or a replay after a restart that kept the writer), the answer is
      * {@link AppendResult.AlreadyCommitted} and nothing is appended twice; a call whose own write landed before
-     * its compare-and-set reported an indeterminate failure recognises it and answers
+     * its compare-and-set reported an indeterminate failure finds it in consensus and answers
      * {@link AppendResult.Committed}. On success the batches are
      * consumed; on {@link AppendResult.UpperMismatch} the caller still owns them.
      *
@@ -314,12 +314,6 @@ public final class WriteHandle implements AutoCloseable {
     private Transition<Outcome> appendTransition(ShardState state, boolean afterIndeterminate, HollowBatch batch,
             Frontier expectedUpper, Frontier newUpper, IdempotencyToken token, CommitMarker marker) {
         long now = applier.nowMs();
-        WriterState own = state.writers().get(writerId);
-        if (afterIndeterminate && own != null && own.mostRecentWriteToken().equals(token)
-                && own.mostRecentWriteUpper().equals(newUpper)) {
-            // This call's own write landed before its compare-and-set reported the failure.
-            return Transition.answer(Outcome.COMMITTED);
-        }
         if (marker != null) {
             CommitMarkerState recorded = state.commitMarkers().get(marker.committer());
             if (recorded != null && recorded.checkpointId() >= marker.checkpointId()) {

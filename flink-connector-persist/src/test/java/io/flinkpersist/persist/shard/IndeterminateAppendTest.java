@@ -4,6 +4,7 @@ import static io.flinkpersist.persist.shard.ShardContractTest.CODECS;
 import static io.flinkpersist.persist.shard.ShardContractTest.batch;
 import static io.flinkpersist.persist.shard.ShardContractTest.read;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.batch.BatchWriteMetrics;
@@ -94,8 +95,39 @@ class IndeterminateAppendTest {
     }
 
     private WriteHandle writer() {
+        return writer(WriterId.random(), StateSettings.DEFAULT);
+    }
+
+    private WriteHandle writer(WriterId id, StateSettings settings) {
         PartWriter parts = new PartWriter(shard, blob, BatchBuilderConfig.defaults(), executor, new BatchWriteMetrics());
-        return new WriteHandle(WriterId.random(), applier(), parts, BuildVersion.current(), 60_000, 1 << 20);
+        Applier applier = new Applier(shard, consensus, blob, CODECS, BuildVersion.current(), System::currentTimeMillis,
+                new RetryPolicy(4, Duration.ofMillis(1), 2, Duration.ofMillis(5)), settings);
+        return new WriteHandle(id, applier, parts, BuildVersion.current(), 60_000, 1 << 20);
+    }
+
+    /**
+     * A handle whose view is long stale times out appending: the version it tried to write is truncated, so
+     * consensus cannot say whether it landed, and its writer id has appended past it since (through another
+     * handle). It fails rather than guess, and appends nothing.
+     */
+    @Test
+    void anUndecidableTimeoutFailsTheAppendAndChangesNothing() {
+        WriterId id = WriterId.random();
+        StateSettings rollUpOften = new StateSettings(2, 0);
+        WriteHandle current = writer(id, rollUpOften);
+        WriteHandle stale = writer(id, rollUpOften);
+        for (long t = 0; t < 20; t++) {
+            current.compareAndAppend(List.of(batch(current, t, t + 1, "k" + t, t, 1)), Frontier.of(t), Frontier.of(t + 1));
+        }
+        long head = consensus.head(shard.toString()).orElseThrow().seqNo().value();
+
+        consensus.failNextAfterCommitting = false;
+        assertThatThrownBy(() -> stale.compareAndAppend(List.of(batch(stale, 0, 1, "late", 0, 1)), Frontier.MINIMUM,
+                Frontier.of(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot tell whether an indeterminate compare_and_append")
+                .hasMessageContaining("the shard's upper is now [20]");
+        assertThat(consensus.head(shard.toString()).orElseThrow().seqNo().value()).isEqualTo(head);
     }
 
     @Test

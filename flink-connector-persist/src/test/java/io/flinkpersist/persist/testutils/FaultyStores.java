@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wrappers of a blob and a consensus store that fail the writes of state maintenance at random once
- * {@link #arm armed}: rollup writes and deletes, compare-and-sets and truncations, each either before or after
- * the store did the work, and reported as indeterminate. A compare-and-set never fails twice in a row, so that a
- * transition retried within its attempts always gets through; reads never fail.
+ * {@link #arm armed}: rollup writes and deletes, compare-and-sets that would commit, and truncations, each either
+ * before or after the store did the work, and reported as indeterminate. A compare-and-set never fails twice in a
+ * row, so that a transition retried within its attempts always gets through; reads never fail.
  */
 public final class FaultyStores {
     private final Random random;
@@ -108,9 +108,13 @@ public final class FaultyStores {
 
             @Override
             public CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next) {
+                // Only a compare-and-set that would commit fails: a timed-out one that would have been refused
+                // anyway, from a handle whose version is long truncated, cannot be told apart from one that
+                // landed, and fails the call rather than guess (IndeterminateAppendTest covers that).
+                boolean wouldCommit = expected.equals(delegate.head(key).map(VersionedData::seqNo));
                 boolean failNow;
                 synchronized (FaultyStores.this) {
-                    failNow = !lastCasFailed && fail();
+                    failNow = wouldCommit && !lastCasFailed && fail();
                     lastCasFailed = failNow;
                 }
                 if (failNow) {
