@@ -3,13 +3,11 @@ package io.flinkpersist.persist.batch;
 import static io.flinkpersist.persist.batch.BatchFixture.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.blob.MemBlob;
+import io.flinkpersist.persist.testutils.ForwardingBlob;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -21,14 +19,12 @@ import org.junit.jupiter.api.Test;
 
 class BatchLifecycleTest {
     /** A blob whose uploads take a while, recording how many run at once. */
-    private static final class SlowBlob implements Blob {
-        final MemBlob store = new MemBlob();
+    private static final class SlowBlob extends ForwardingBlob {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
 
-        @Override
-        public Optional<byte[]> get(String key) {
-            return store.get(key);
+        SlowBlob() {
+            super(new MemBlob());
         }
 
         @Override
@@ -41,21 +37,8 @@ class BatchLifecycleTest {
             } finally {
                 inFlight.decrementAndGet();
             }
-            store.set(key, value);
+            delegate.set(key, value);
         }
-
-        @Override
-        public OptionalLong delete(String key) {
-            return store.delete(key);
-        }
-
-        @Override
-        public void list(String prefix, BlobEntryConsumer consumer) {
-            store.list(prefix, consumer);
-        }
-
-        @Override
-        public void close() {}
     }
 
     @Test

@@ -12,13 +12,12 @@ import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.state.StateMetrics;
+import io.flinkpersist.persist.testutils.ForwardingBlob;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,33 +77,13 @@ class RollupFailureTest {
 
     /** A blob whose rollup writes fail (indeterminately, after storing nothing) while {@code down} is set. */
     private static Blob rollupsFailWhile(AtomicBoolean down, Blob delegate) {
-        return new Blob() {
-            @Override
-            public Optional<byte[]> get(String key) {
-                return delegate.get(key);
-            }
-
+        return new ForwardingBlob(delegate) {
             @Override
             public void set(String key, byte[] value) {
                 if (down.get() && key.contains("/v")) {
                     throw ExternalException.indeterminate("blob is down", null);
                 }
                 delegate.set(key, value);
-            }
-
-            @Override
-            public OptionalLong delete(String key) {
-                return delegate.delete(key);
-            }
-
-            @Override
-            public void list(String prefix, BlobEntryConsumer consumer) {
-                delegate.list(prefix, consumer);
-            }
-
-            @Override
-            public void close() {
-                delegate.close();
             }
         };
     }

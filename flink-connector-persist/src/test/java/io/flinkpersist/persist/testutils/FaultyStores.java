@@ -54,12 +54,7 @@ public final class FaultyStores {
     }
 
     public Blob blob(Blob delegate) {
-        return new Blob() {
-            @Override
-            public Optional<byte[]> get(String key) {
-                return delegate.get(key);
-            }
-
+        return new ForwardingBlob(delegate) {
             @Override
             public void set(String key, byte[] value) {
                 if (isRollup(key) && fail()) {
@@ -80,16 +75,6 @@ public final class FaultyStores {
                     throw failure("deleting " + key);
                 }
                 return delegate.delete(key);
-            }
-
-            @Override
-            public void list(String prefix, BlobEntryConsumer consumer) {
-                delegate.list(prefix, consumer);
-            }
-
-            @Override
-            public void close() {
-                delegate.close();
             }
         };
     }
