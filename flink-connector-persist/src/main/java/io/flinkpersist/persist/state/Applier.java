@@ -258,7 +258,8 @@ public final class Applier {
     /**
      * Deletes the rollups below the newest one that every reader's seqno hold has passed, and the consensus
      * versions below it, then removes them from the state. In this order a crash midway leaves the work to the
-     * next collection, and a reader never needs what is gone: it starts from the newest rollup.
+     * next collection, and a reader never needs what is gone: it starts from the newest rollup. Then deletes the
+     * rollup blobs no state will ever record (leftovers of crashes and lost races).
      */
     private void collectGarbage() {
         ShardState state = cached;
@@ -271,16 +272,19 @@ public final class Applier {
         }
         SeqNo keepFrom = usable.lastKey();
         SortedMap<SeqNo, HollowRollup> unneeded = state.rollups().headMap(keepFrom);
-        if (unneeded.isEmpty()) {
-            return;
+        if (!unneeded.isEmpty()) {
+            unneeded.values().forEach(r -> versions.deleteRollup(r.key()));
+            long truncated = versions.truncateBelow(keepFrom);
+            apply("remove_rollups", (s, afterIndeterminate) -> s.rollups().headMap(keepFrom).isEmpty()
+                    ? Transition.answer(null)
+                    : Transition.write(s.withoutRollupsBelow(keepFrom), null), false);
+            LOG.debug("Collected {} rollups and {} versions of shard {} below {}", unneeded.size(), truncated, shardId,
+                    keepFrom);
         }
-        unneeded.values().forEach(r -> versions.deleteRollup(r.key()));
-        long truncated = versions.truncateBelow(keepFrom);
-        apply("remove_rollups", (s, afterIndeterminate) -> s.rollups().headMap(keepFrom).isEmpty()
-                ? Transition.answer(null)
-                : Transition.write(s.withoutRollupsBelow(keepFrom), null), false);
-        LOG.debug("Collected {} rollups and {} versions of shard {} below {}", unneeded.size(), truncated, shardId,
-                keepFrom);
+        int unrecorded = versions.deleteUnrecordedRollups(cached);
+        if (unrecorded > 0) {
+            LOG.info("Deleted {} rollups of shard {} that were written but never recorded", unrecorded, shardId);
+        }
     }
 
     /** Deletes the migration rollups the latest state does not name: the versions that named them lost. */

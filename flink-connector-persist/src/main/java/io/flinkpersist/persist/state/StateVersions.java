@@ -5,13 +5,16 @@ import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.CasResult;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.ids.BlobKey;
 import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartialRollupKey;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -185,6 +188,35 @@ public final class StateVersions {
         if (blob.delete(key.complete(shardId)).isPresent()) {
             metrics.rollupDeleted();
         }
+    }
+
+    /**
+     * Deletes the rollup blobs of this shard that {@code state} does not record and never will: those of versions
+     * below its newest rollup (a rollup is recorded only while none newer is, so these are leftovers of handles that
+     * stopped between writing a rollup and recording it, or lost the race to record one). Returns how many.
+     */
+    int deleteUnrecordedRollups(ShardState state) {
+        Optional<SeqNo> newest = state.latestRollup().map(Map.Entry::getKey);
+        if (newest.isEmpty()) {
+            return 0;
+        }
+        List<PartialRollupKey> unrecorded = new ArrayList<>();
+        blob.list(BlobKey.rollupsPrefix(shardId), (key, size) -> {
+            BlobKey parsed;
+            try {
+                parsed = BlobKey.parseIds(key);
+            } catch (MalformedIdException e) {
+                return; // Not a rollup key: not ours to judge.
+            }
+            if (parsed instanceof BlobKey.Rollup rollup && rollup.partialKey().seqNo().compareTo(newest.get()) < 0) {
+                HollowRollup recorded = state.rollups().get(rollup.partialKey().seqNo());
+                if (recorded == null || !recorded.key().equals(rollup.partialKey())) {
+                    unrecorded.add(rollup.partialKey());
+                }
+            }
+        });
+        unrecorded.forEach(this::deleteRollup);
+        return unrecorded.size();
     }
 
     /** Deletes the consensus versions below {@code seqNo}. */

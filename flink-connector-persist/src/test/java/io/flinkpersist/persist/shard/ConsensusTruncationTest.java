@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.consensus.MemConsensus;
 import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.ids.PartialRollupKey;
+import io.flinkpersist.persist.ids.RollupId;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.StateVersions;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.WriteHandle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -43,6 +48,36 @@ class ConsensusTruncationTest {
             }
             // The writer applied no diff of its own: it holds every version it wrote.
             assertThat(writer.stateMetrics().diffsApplied()).isZero();
+        }
+    }
+
+    /**
+     * A handle that stops between writing a rollup and recording it (or loses the race to record one) leaves a
+     * blob no state names: once a newer rollup is recorded it can never be, and the next collection deletes it.
+     * One of a version past the newest rollup may still be recorded and stays.
+     */
+    @Test
+    void rollupsWrittenButNeverRecordedAreDeletedOnceANewerOneIsRecorded() {
+        String name = "unrecorded-" + UUID.randomUUID();
+        ShardId shard = ShardId.random();
+        PersistConfig config = PersistConfig.builder().rollupThreshold(THRESHOLD).build();
+        try (PersistClient client = PersistClient.open(PersistLocation.parse("mem://" + name, "mem://" + name), config)) {
+            WriteHandle writer = client.openWriter(shard, ShardContractTest.CODECS);
+            String leftover = new PartialRollupKey(SeqNo.of(3), RollupId.random()).complete(shard);
+            String future = new PartialRollupKey(SeqNo.of(1_000_000), RollupId.random()).complete(shard);
+            MemBlob.named(name).set(leftover, new byte[] {1});
+            MemBlob.named(name).set(future, new byte[] {2});
+            for (long t = 0; t < 3 * THRESHOLD; t++) {
+                writer.compareAndAppend(List.of(), Frontier.of(t), Frontier.of(t + 1));
+            }
+            assertThat(MemBlob.named(name).get(leftover)).isEmpty();
+            assertThat(MemBlob.named(name).get(future)).isPresent();
+            List<String> rollups = new ArrayList<>();
+            MemBlob.named(name).list(shard + "/v", (key, size) -> rollups.add(key));
+            // The recorded rollups and the future one: nothing else.
+            int recorded = StateVersions.readLatest(shard, MemConsensus.named(name), MemBlob.named(name))
+                    .orElseThrow().rollups().size();
+            assertThat(rollups).hasSize(recorded + 1);
         }
     }
 
