@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkpersist.flink.sink.committer.SinkMarkers;
 import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.testutils.FileTrees;
+import io.flinkpersist.persist.testutils.SqliteFixtureFiles;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -256,7 +253,7 @@ class UpgradeFixtureGenerator {
         CheckpointMetadata metadata = loadMetadata(savepoint);
         String stateHandles = checkRelocatable(metadata);
 
-        checkpointSqlite(fixture.resolve("shard").resolve("consensus.db"));
+        SqliteFixtureFiles.seal(fixture.resolve("shard").resolve("consensus.db"), false);
 
         Map<String, String> props = new LinkedHashMap<>();
         props.put("generatedBy", git("log", "-1", "--format=%H", "--", ".", ":(exclude)" + THIS_FILE));
@@ -303,37 +300,11 @@ class UpgradeFixtureGenerator {
             i++;
         }
         // ShardParts/ShardContents above reopened consensus.db; checkpoint once more after the last reader closed.
-        checkpointSqlite(fixture.resolve("shard").resolve("consensus.db"));
+        SqliteFixtureFiles.seal(fixture.resolve("shard").resolve("consensus.db"), false);
         writeProperties(fixture.resolve("fixture.properties"), props);
         return props;
     }
 
-    /**
-     * Folds the WAL into consensus.db ({@code PRAGMA wal_checkpoint(TRUNCATE)}) and waits until no -wal or -shm file
-     * is left, which SQLite removes when the last connection closes (so every client of the job is closed too).
-     */
-    private static void checkpointSqlite(Path db) throws Exception {
-        assertThat(db).isRegularFile();
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-                Statement statement = connection.createStatement()) {
-            try (ResultSet row = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getInt(1)).as("wal_checkpoint busy").isZero();
-            }
-            try (ResultSet row = statement.executeQuery("PRAGMA integrity_check")) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getString(1)).isEqualTo("ok");
-            }
-        }
-        Path wal = db.resolveSibling(db.getFileName() + "-wal");
-        Path shm = db.resolveSibling(db.getFileName() + "-shm");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((Files.exists(wal) || Files.exists(shm)) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(wal).as("a connection to consensus.db is still open").doesNotExist();
-        assertThat(shm).as("a connection to consensus.db is still open").doesNotExist();
-    }
 
     private static CheckpointMetadata loadMetadata(Path savepoint) throws IOException {
         try (InputStream file = Files.newInputStream(savepoint.resolve("_metadata"));

@@ -20,6 +20,7 @@ import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.testutils.FileTrees;
+import io.flinkpersist.persist.testutils.SqliteFixtureFiles;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.CommitMarker;
@@ -33,7 +34,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -239,7 +239,7 @@ class ShardFixtureGenerator {
         }
         assertThat(headSeqNo).isEqualTo(lastSeqNo);
         long[] rows = consensusRows(db);
-        compactSqlite(db);
+        SqliteFixtureFiles.seal(db, true);
         BlobFiles blobs = BlobFiles.of(fixture.resolve("shard").resolve("blob"));
         assertThat(blobs.count).isEqualTo(counts.blobParts);
         // The log is truncated every 32 versions from the reader's hold: see FINAL_DOWNGRADE_BEFORE.
@@ -509,34 +509,6 @@ class ShardFixtureGenerator {
         }
     }
 
-    /**
-     * Drops the free pages the truncated versions left ({@code VACUUM}: the rows are untouched), folds the WAL into
-     * consensus.db and waits until no -wal or -shm file is left (SQLite removes them when the last connection
-     * closes, so the client's pool must be closed too).
-     */
-    private static void compactSqlite(Path db) throws Exception {
-        assertThat(db).isRegularFile();
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-                Statement statement = connection.createStatement()) {
-            statement.execute("VACUUM");
-            try (ResultSet row = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getInt(1)).as("wal_checkpoint busy").isZero();
-            }
-            try (ResultSet row = statement.executeQuery("PRAGMA integrity_check")) {
-                assertThat(row.next()).isTrue();
-                assertThat(row.getString(1)).isEqualTo("ok");
-            }
-        }
-        Path wal = db.resolveSibling(db.getFileName() + "-wal");
-        Path shm = db.resolveSibling(db.getFileName() + "-shm");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((Files.exists(wal) || Files.exists(shm)) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(wal).as("a connection to consensus.db is still open").doesNotExist();
-        assertThat(shm).as("a connection to consensus.db is still open").doesNotExist();
-    }
 
     private static void writeProperties(Path file, Map<String, String> props) throws IOException {
         StringBuilder text = new StringBuilder();
