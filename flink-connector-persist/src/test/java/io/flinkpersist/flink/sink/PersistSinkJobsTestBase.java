@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.flink.sink.testutils.FailingUploads;
 import io.flinkpersist.flink.sink.testutils.FailureInjectingSink;
 import io.flinkpersist.flink.sink.testutils.FailurePoint;
+import io.flinkpersist.flink.sink.testutils.InjectedFailures;
 import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
@@ -130,7 +131,9 @@ abstract class PersistSinkJobsTestBase {
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
         PersistSink<String> sink = smallPartsSink("failure-" + point, failingFileSystem());
-        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5))
+        String shard = sink.config().shardId().toString();
+        InjectedFailures.forget(shard);
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(5).untilFailureIn(shard))
                 .sinkTo(new FailureInjectingSink<>(sink, point)).uid("persist-sink");
         JobID job = env.execute("failure " + point).getJobID();
 
@@ -613,23 +616,45 @@ abstract class PersistSinkJobsTestBase {
 
     /** Slows the source so that a bounded job sees several checkpoints; each number becomes prefix + number. */
     private static final class SlowDown extends RichMapFunction<Long, String> {
+        /** Records of its share after which a first attempt still waiting for its injected failure crawls. */
+        private static final long CRAWL_AFTER = RECORDS / PARALLELISM * 4 / 5;
+
         private final long sleepEvery;
         private final String prefix;
+        private final String failingShard;
         private long seen;
 
         SlowDown(long sleepEvery) {
-            this(sleepEvery, "r");
+            this(sleepEvery, "r", null);
         }
 
         SlowDown(long sleepEvery, String prefix) {
+            this(sleepEvery, prefix, null);
+        }
+
+        private SlowDown(long sleepEvery, String prefix, String failingShard) {
             this.sleepEvery = sleepEvery;
             this.prefix = prefix;
+            this.failingShard = failingShard;
+        }
+
+        /**
+         * Keeps the first attempt running (10 ms a record over its last fifth) until the failure injected into
+         * the job writing {@code shard} has happened, so a loaded machine cannot finish the job before it.
+         */
+        SlowDown untilFailureIn(String shard) {
+            return new SlowDown(sleepEvery, prefix, shard);
         }
 
         @Override
         public String map(Long n) throws InterruptedException {
             if (++seen % sleepEvery == 0) {
                 Thread.sleep(1);
+            }
+            if (failingShard != null && seen > CRAWL_AFTER
+                    && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
+                    && !InjectedFailures.happened(failingShard)) {
+                Thread.sleep(10);
             }
             return prefix + n;
         }

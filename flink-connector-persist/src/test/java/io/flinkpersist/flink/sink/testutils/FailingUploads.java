@@ -44,6 +44,7 @@ public final class FailingUploads {
         FAILING_PART.compareAndSet(null, parent + "/" + part);
         if ((parent + "/" + part).equals(FAILING_PART.get()) && FAILURES_LEFT.getAndDecrement() > 0) {
             FAILED.incrementAndGet();
+            InjectedFailures.record(shard);
             throw new IOException("injected failure uploading part " + part);
         }
     }

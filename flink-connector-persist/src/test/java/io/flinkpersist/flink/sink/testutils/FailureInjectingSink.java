@@ -70,7 +70,7 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
                     throws IOException, InterruptedException {
                 committer.commit(requests);
                 if (failing && !requests.isEmpty() && ++commitCalls == CHECKPOINTS_BEFORE_FAILING) {
-                    throw new IllegalStateException("injected failure after a compare-and-append");
+                    throw injected("injected failure after a compare-and-append");
                 }
             }
 
@@ -79,6 +79,11 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
                 committer.close();
             }
         };
+    }
+
+    private IllegalStateException injected(String message) {
+        InjectedFailures.record(sink.config().shardId().toString());
+        return new IllegalStateException(message);
     }
 
     @Override
@@ -118,7 +123,7 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
             writer.write(element, context);
             if (point == FailurePoint.BEFORE_CHECKPOINT && due()
                     && ++recordsAfterCheckpoints == RECORDS_BEFORE_FAILING) {
-                throw new IllegalStateException("injected failure between checkpoints");
+                throw injected("injected failure between checkpoints");
             }
         }
 
@@ -133,8 +138,7 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
             Collection<PersistWriteResult> batches =
                     ((CommittingSinkWriter<T, PersistWriteResult>) writer).prepareCommit();
             if (point == FailurePoint.AFTER_PREPARE_COMMIT && due()) {
-                throw new IllegalStateException("injected failure after prepareCommit, " + batches.size()
-                        + " batch lost");
+                throw injected("injected failure after prepareCommit, " + batches.size() + " batch lost");
             }
             return batches;
         }
