@@ -10,6 +10,7 @@ import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.Codecs;
@@ -124,6 +125,16 @@ public final class PersistClient implements AutoCloseable {
      */
     public ReadHandle openReader(ShardId shardId, Codecs codecs) {
         return ReadHandle.register(applier(shardId, codecs), blob, config.readerLease().toMillis());
+    }
+
+    /**
+     * The maintenance of a shard: moving its since within the history retention, compacting its batches (its
+     * garbage is collected with its state's rollups).
+     *
+     * @throws InvalidUsageException.CodecMismatch if the shard exists with other codecs
+     */
+    public ShardMaintenance openMaintenance(ShardId shardId, Codecs codecs) {
+        return new ShardMaintenance(applier(shardId, codecs), partWriter(shardId), version, config.compaction());
     }
 
     private Applier applier(ShardId shardId, Codecs codecs) {

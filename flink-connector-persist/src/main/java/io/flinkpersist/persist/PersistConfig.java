@@ -4,6 +4,7 @@ import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.consensus.PostgresConsensusConfig;
 import io.flinkpersist.persist.consensus.SqliteConsensusConfig;
 import io.flinkpersist.persist.external.RetryPolicy;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.StateSettings;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class PersistConfig {
     private final int uploadThreads;
     private final LongSupplier clockMs;
     private final StateSettings state;
+    private final CompactionSettings compaction;
 
     private PersistConfig(Builder b) {
         this.batch = b.batch;
@@ -46,6 +48,13 @@ public final class PersistConfig {
         this.uploadThreads = b.uploadThreads;
         this.clockMs = b.clockMs;
         this.state = new StateSettings(b.rollupThreshold, b.rollupFallback.toMillis());
+        this.compaction = b.compaction;
+        long minimumBound = 4 * batch.blobTargetSizeBytes();
+        if (compaction.memoryBoundBytes() < minimumBound) {
+            throw new IllegalArgumentException("the compaction memory bound of " + compaction.memoryBoundBytes()
+                    + " bytes is below 4 times the blob target size of " + batch.blobTargetSizeBytes()
+                    + " bytes; allowed: at least " + minimumBound + " bytes, or a smaller blob target size");
+        }
     }
 
     public static Builder builder() {
@@ -105,11 +114,16 @@ public final class PersistConfig {
         return state;
     }
 
+    /** How maintenance compacts shards and how much history it keeps readable. */
+    public CompactionSettings compaction() {
+        return compaction;
+    }
+
     @Override
     public String toString() {
         return "PersistConfig{batch=" + batch + ", hadoopOptions=" + hadoopOptions.keySet() + ", retryPolicy="
                 + retryPolicy + ", writerLease=" + writerLease + ", readerLease=" + readerLease
-                + ", inlineWritesTotalMaxBytes=" + inlineWritesTotalMaxBytes + ", uploadThreads=" + uploadThreads + ", state=" + state + "}";
+                + ", inlineWritesTotalMaxBytes=" + inlineWritesTotalMaxBytes + ", uploadThreads=" + uploadThreads + ", state=" + state + ", compaction=" + compaction + "}";
     }
 
     /** Collects and checks the settings. */
@@ -126,8 +140,15 @@ public final class PersistConfig {
         private LongSupplier clockMs = System::currentTimeMillis;
         private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
         private Duration rollupFallback = StateSettings.DEFAULT_ROLLUP_FALLBACK;
+        private CompactionSettings compaction = CompactionSettings.defaults();
 
         private Builder() {}
+
+        /** How maintenance compacts shards ({@link CompactionSettings#defaults()}: persist's heuristics). */
+        public Builder compaction(CompactionSettings settings) {
+            this.compaction = Objects.requireNonNull(settings, "compaction");
+            return this;
+        }
 
         public Builder batch(BatchBuilderConfig batch) {
             this.batch = Objects.requireNonNull(batch, "batch");

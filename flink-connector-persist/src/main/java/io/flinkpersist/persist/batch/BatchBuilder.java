@@ -34,6 +34,8 @@ public final class BatchBuilder implements AutoCloseable {
     private final BuildVersion version;
     private final Frontier lower;
     private final Frontier since;
+    /** The upper every part records: empty for a user batch, whose upper is known only at finish. */
+    private final Frontier partUpper;
     private final PartIdSequence partIds;
     private final UpdateBuffer buffer = new UpdateBuffer();
     private final Deque<CompletableFuture<BatchPart>> writingParts = new ArrayDeque<>();
@@ -58,10 +60,24 @@ public final class BatchBuilder implements AutoCloseable {
      */
     public BatchBuilder(PartWriter writer, BuildVersion version, Frontier lower, Frontier since,
             PartIdSequence partIds) {
+        this(writer, version, lower, Frontier.EMPTY, since, partIds);
+    }
+
+    /**
+     * A builder whose every part records exactly {@code desc}, as the output of a compaction does: readers then
+     * take the parts as they are, without cutting them to the interval; {@link #finish} takes {@code desc}'s upper.
+     */
+    public BatchBuilder(PartWriter writer, BuildVersion version, Description desc, PartIdSequence partIds) {
+        this(writer, version, desc.lower(), desc.upper(), desc.since(), partIds);
+    }
+
+    private BatchBuilder(PartWriter writer, BuildVersion version, Frontier lower, Frontier partUpper, Frontier since,
+            PartIdSequence partIds) {
         this.writer = Objects.requireNonNull(writer, "writer");
         this.config = writer.config();
         this.version = Objects.requireNonNull(version, "version");
         this.lower = Objects.requireNonNull(lower, "lower");
+        this.partUpper = Objects.requireNonNull(partUpper, "partUpper");
         this.since = Objects.requireNonNull(since, "since");
         this.partIds = Objects.requireNonNull(partIds, "partIds");
     }
@@ -112,6 +128,10 @@ public final class BatchBuilder implements AutoCloseable {
         checkOpen();
         if (upper.lessThan(lower)) {
             throw new InvalidUsageException.InvalidBounds(lower, upper);
+        }
+        if (!partUpper.isEmpty() && !partUpper.equals(upper)) {
+            throw new IllegalArgumentException("the parts of this batch record the upper " + partUpper
+                    + ", so it cannot finish at " + upper);
         }
         // Only uncompacted batches promise t < upper; user batches always are.
         if (since.lessEqual(lower) && maxTime >= 0 && upper.lessEqual(maxTime)) {
@@ -172,8 +192,8 @@ public final class BatchBuilder implements AutoCloseable {
             runSplits.add(partsWritten);
         }
 
-        // A part's own description has the empty upper: the batch's upper is not known until finish.
-        Description desc = new Description(lower, Frontier.EMPTY, since);
+        // A user batch's parts have the empty upper: the batch's upper is not known until finish.
+        Description desc = new Description(lower, partUpper, since);
         long index = partsWritten;
         // Wait for room first, so that no more than the limit is ever in flight.
         while (writingParts.size() >= config.maxOutstandingParts()) {

@@ -41,6 +41,11 @@ public final class PartWriter {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
+    /** A writer of the same shard, blob, threads and metrics that writes with {@code other} settings. */
+    public PartWriter withConfig(BatchBuilderConfig other) {
+        return new PartWriter(shardId, blob, other, executor, metrics);
+    }
+
     public ShardId shardId() {
         return shardId;
     }

@@ -14,8 +14,10 @@ import java.util.List;
  * merge has used up its current one, so at most one part per run (plus the part of the current update) is held.
  * Used as a cursor: {@link #next()}, then read the current update. Not thread-safe.
  */
-public final class Consolidator {
+public final class Consolidator implements AutoCloseable {
     private final List<Iterator<ColumnarRecords>> runs;
+    /** Called once, when the runs are used up or the merge is closed: lets go of what the read held. */
+    private Runnable release;
     // A binary min-heap of the runs that still have updates, ordered by their current (key, value, time).
     private RunCursor[] heap;
     private int heapSize;
@@ -26,7 +28,13 @@ public final class Consolidator {
 
     /** @param runs each sorted by (key, value, time); nothing is pulled from them before the first {@link #next()} */
     public Consolidator(List<? extends Iterator<ColumnarRecords>> runs) {
+        this(runs, () -> { });
+    }
+
+    /** @param release called once when the runs are used up or this is closed, whichever comes first */
+    public Consolidator(List<? extends Iterator<ColumnarRecords>> runs, Runnable release) {
         this.runs = List.copyOf(runs);
+        this.release = release;
     }
 
     /** Merges the runs to the end, for callers (and tests) that want the whole result as one part. */
@@ -65,7 +73,20 @@ public final class Consolidator {
             }
         }
         currentRecords = null;
+        close();
         return false;
+    }
+
+    /** Stops the merge early; the parts it holds can go, and a reader's hold on the version it read is released. */
+    @Override
+    public void close() {
+        Runnable pending = release;
+        release = null;
+        heap = new RunCursor[0];
+        heapSize = 0;
+        if (pending != null) {
+            pending.run();
+        }
     }
 
     /** A copy of the current update's key. */

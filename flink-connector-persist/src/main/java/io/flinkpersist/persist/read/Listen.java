@@ -41,7 +41,7 @@ public final class Listen {
         HollowBatch batch = batchContaining(state.batches(), frontier).orElseThrow(() -> new IllegalStateException(
                 "no batch of shard " + state.shardId() + " contains " + frontier + " although its upper is " + state.upper()));
         Frontier from = frontier;
-        Consolidator updates = reader.consolidate(batch, records -> PartTimes.mapTimes(records,
+        Consolidator updates = reader.consolidate(state, batch, records -> PartTimes.mapTimes(records,
                 t -> asOf < t && from.lessEqual(t), t -> t));
         frontier = batch.desc().upper();
         return new ListenBatch(updates, frontier);

@@ -5,6 +5,7 @@ import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.ids.LeasedReaderId;
+import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.ReaderState;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,6 +35,8 @@ public final class ReadHandle implements AutoCloseable {
     private final Applier applier;
     private final RunSource runs;
     private final long leaseDurationMs;
+    /** The state versions of reads still in progress, with how many: the seqno hold stays at or below the oldest. */
+    private final SortedMap<SeqNo, Integer> reading = new TreeMap<>();
 
     private ReadHandle(Applier applier, Blob blob, long leaseDurationMs) {
         this.applier = applier;
@@ -88,7 +93,7 @@ public final class ReadHandle implements AutoCloseable {
                 all.addAll(runsOf(batch, records -> PartTimes.mapTimes(records, t -> t <= asOf, t -> asOf)));
             }
         }
-        return new Consolidator(all);
+        return new Consolidator(all, holdWhileReading(state.seqNo()));
     }
 
     /** Every change after {@code asOf}, batch by batch. */
@@ -100,8 +105,31 @@ public final class ReadHandle implements AutoCloseable {
         return new Listen(this, asOf);
     }
 
-    Consolidator consolidate(HollowBatch batch, UnaryOperator<ColumnarRecords> transform) {
-        return new Consolidator(runsOf(batch, transform));
+    Consolidator consolidate(ShardState state, HollowBatch batch, UnaryOperator<ColumnarRecords> transform) {
+        return new Consolidator(runsOf(batch, transform), holdWhileReading(state.seqNo()));
+    }
+
+    /**
+     * Keeps this reader's seqno hold at or below {@code seqNo} until the returned release runs: garbage collection
+     * deletes parts that only versions below every reader's hold reference, so a read of version {@code seqNo}
+     * that is still streaming its parts must hold it even if the reader heartbeats meanwhile.
+     */
+    private Runnable holdWhileReading(SeqNo seqNo) {
+        synchronized (reading) {
+            reading.merge(seqNo, 1, Integer::sum);
+        }
+        return () -> {
+            synchronized (reading) {
+                reading.computeIfPresent(seqNo, (k, n) -> n == 1 ? null : n - 1);
+            }
+        };
+    }
+
+    /** The seqno this reader may hold itself at: the state it just read, or an older one a read still streams. */
+    private SeqNo holdAt(ShardState state) {
+        synchronized (reading) {
+            return reading.isEmpty() ? state.seqNo() : SeqNo.of(Math.min(reading.firstKey().value(), state.seqNo().value()));
+        }
     }
 
     private List<Iterator<ColumnarRecords>> runsOf(HollowBatch batch, UnaryOperator<ColumnarRecords> transform) {
@@ -139,7 +167,7 @@ public final class ReadHandle implements AutoCloseable {
         applier.apply("downgrade_since", (state, afterIndeterminate) -> {
             ReaderState reader = requireRegistered(state);
             Frontier advanced = Frontier.max(reader.since(), since);
-            return Transition.write(state.withReader(readerId, new ReaderState(advanced, state.seqNo(), applier.nowMs(),
+            return Transition.write(state.withReader(readerId, new ReaderState(advanced, holdAt(state), applier.nowMs(),
                     reader.leaseDurationMs())), null);
         });
     }
@@ -147,7 +175,7 @@ public final class ReadHandle implements AutoCloseable {
     /** Renews this reader's lease. */
     public void heartbeat() {
         applier.apply("heartbeat_reader", (state, afterIndeterminate) -> Transition.write(
-                state.withReader(readerId, requireRegistered(state).heartbeat(applier.nowMs(), state.seqNo())), null));
+                state.withReader(readerId, requireRegistered(state).heartbeat(applier.nowMs(), holdAt(state))), null));
     }
 
     private ReaderState requireRegistered(ShardState state) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -256,10 +257,12 @@ public final class Applier {
     }
 
     /**
-     * Deletes the rollups below the newest one that every reader's seqno hold has passed, and the consensus
-     * versions below it, then removes them from the state. In this order a crash midway leaves the work to the
-     * next collection, and a reader never needs what is gone: it starts from the newest rollup. Then deletes the
-     * rollup blobs no state will ever record (leftovers of crashes and lost races).
+     * Deletes the blob parts that only versions below the newest rollup every reader's seqno hold has passed
+     * referenced (inputs of compactions and flushes), the rollups below that one and the consensus versions below
+     * it, then removes those rollups from the state. In this order a crash midway leaves the work to the next
+     * collection, and a reader never needs what is gone: it starts from the newest rollup, and reads parts of
+     * versions at or after its hold. Then deletes the rollup blobs no state will ever record (leftovers of crashes
+     * and lost races).
      */
     private void collectGarbage() {
         ShardState state = cached;
@@ -273,13 +276,21 @@ public final class Applier {
         SeqNo keepFrom = usable.lastKey();
         SortedMap<SeqNo, HollowRollup> unneeded = state.rollups().headMap(keepFrom);
         if (!unneeded.isEmpty()) {
+            // Parts first: the versions that tell which parts were let go of are still there if this stops midway.
+            Set<String> released = versions.partsReleasedBelow(state.rollups(), keepFrom);
+            released.forEach(versions::deletePart);
             unneeded.values().forEach(r -> versions.deleteRollup(r.key()));
             long truncated = versions.truncateBelow(keepFrom);
             apply("remove_rollups", (s, afterIndeterminate) -> s.rollups().headMap(keepFrom).isEmpty()
                     ? Transition.answer(null)
                     : Transition.write(s.withoutRollupsBelow(keepFrom), null), false);
-            LOG.debug("Collected {} rollups and {} versions of shard {} below {}", unneeded.size(), truncated, shardId,
-                    keepFrom);
+            if (released.isEmpty()) {
+                LOG.debug("Collected {} rollups and {} versions of shard {} below {}", unneeded.size(), truncated,
+                        shardId, keepFrom);
+            } else {
+                LOG.info("Collected {} replaced parts, {} rollups and {} versions of shard {} below {}", released.size(),
+                        unneeded.size(), truncated, shardId, keepFrom);
+            }
         }
         int unrecorded = versions.deleteUnrecordedRollups(cached);
         if (unrecorded > 0) {

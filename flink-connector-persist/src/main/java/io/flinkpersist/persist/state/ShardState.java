@@ -226,6 +226,18 @@ public final class ShardState {
         return Optional.of(with(replaced, writers, readers));
     }
 
+    /**
+     * With the since moved forward towards {@code target}, but not past any leased reader's since: a reader's
+     * since is a promise that the shard can still tell apart the times at and after it. Never moves back.
+     */
+    public ShardState withSinceAdvancedTo(Frontier target) {
+        Frontier bound = readers.values().stream().map(ReaderState::since).reduce(target,
+                (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        Frontier advanced = Frontier.max(since, bound);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, advanced, batches, writers, readers,
+                commitMarkers, rollups, activeRollup);
+    }
+
     public ShardState withWriter(WriterId id, WriterState writer) {
         SortedMap<WriterId, WriterState> updated = new TreeMap<>(writers);
         updated.put(id, writer);

@@ -77,6 +77,18 @@ public final class StateDiff {
                 .build();
     }
 
+    /** Whether {@code diff} deletes or updates a batch: the only way a state lets go of parts. */
+    static boolean removesBatches(ProtoStateDiff diff) {
+        ProtoStateFieldDiffs fields = diff.getFieldDiffs();
+        for (int i = 0; i < fields.getFieldsCount() && i < fields.getDiffTypesCount(); i++) {
+            if (fields.getFields(i) == ProtoStateField.LEGACY_BATCHES
+                    && fields.getDiffTypes(i) != ProtoStateFieldDiffType.INSERT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * {@code from} with {@code diff} applied.
      *

@@ -21,6 +21,8 @@ public final class StateMetrics {
     private final AtomicLong rollupsDeleted = new AtomicLong();
     private final AtomicLong versionsTruncated = new AtomicLong();
     private final AtomicLong diffsApplied = new AtomicLong();
+    private final AtomicLong partsDeleted = new AtomicLong();
+    private final AtomicLong partBytesDeleted = new AtomicLong();
 
     StateMetrics(Supplier<ShardState> latest) {
         this.latest = latest;
@@ -53,6 +55,11 @@ public final class StateMetrics {
 
     void rollupDeleted() {
         rollupsDeleted.incrementAndGet();
+    }
+
+    void partDeleted(long bytes) {
+        partsDeleted.incrementAndGet();
+        partBytesDeleted.addAndGet(bytes);
     }
 
     void versionsTruncated(long versions) {
@@ -116,6 +123,16 @@ public final class StateMetrics {
     /** Consensus versions this handle truncated. */
     public long versionsTruncated() {
         return versionsTruncated.get();
+    }
+
+    /** Blob parts this handle's garbage collection deleted: replaced parts no retained version references. */
+    public long partsDeleted() {
+        return partsDeleted.get();
+    }
+
+    /** Bytes of the blob parts this handle's garbage collection deleted. */
+    public long partBytesDeleted() {
+        return partBytesDeleted.get();
     }
 
     /** Batches in the shard. */

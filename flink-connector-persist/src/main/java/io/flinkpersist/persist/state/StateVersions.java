@@ -1,6 +1,8 @@
 package io.flinkpersist.persist.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.flinkpersist.persist.batch.BatchPart;
+import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.CasResult;
 import io.flinkpersist.persist.consensus.Consensus;
@@ -13,10 +15,14 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * Where a shard's state versions are kept, as persist keeps them: consensus holds one {@link StateDiff} per
@@ -110,6 +116,11 @@ public final class StateVersions {
     }
 
     private ShardState applyVersion(ShardState state, VersionedData version) {
+        return applyVersion(state, version, true);
+    }
+
+    /** @param counted whether it counts as a diff this handle applied to follow the shard (not to collect garbage) */
+    private ShardState applyVersion(ShardState state, VersionedData version, boolean counted) {
         if (StateCodec.isWholeState(shardId, version.data())) {
             return decodeWhole(version);
         }
@@ -118,7 +129,9 @@ public final class StateVersions {
             throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
         }
         ShardState applied = StateDiff.apply(state, diff);
-        metrics.diffApplied();
+        if (counted) {
+            metrics.diffApplied();
+        }
         return applied;
     }
 
@@ -217,6 +230,105 @@ public final class StateVersions {
         });
         unrecorded.forEach(this::deleteRollup);
         return unrecorded.size();
+    }
+
+    /**
+     * The blob keys of the parts that versions from the oldest readable rollup up to {@code keepFrom} referenced and
+     * version {@code keepFrom} no longer does: what a compaction or flush replaced, once no one can read those
+     * versions any more. Part keys are never reused, so a part the state let go of is not referenced again later.
+     * Versions whose rollup is already gone were collected before (parts go before rollups): they are skipped.
+     * Returns nothing if {@code keepFrom}'s own rollup is gone, which means another handle collected past it.
+     */
+    Set<String> partsReleasedBelow(SortedMap<SeqNo, HollowRollup> rollups, SeqNo keepFrom) {
+        if (rollups.headMap(keepFrom).isEmpty() || !anyBatchRemoved(rollups.firstKey(), keepFrom)) {
+            return Set.of();
+        }
+        HollowRollup keep = rollups.get(keepFrom);
+        Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep.key());
+        if (kept.isEmpty()) {
+            return Set.of();
+        }
+        ShardState base = null;
+        for (HollowRollup rollup : rollups.headMap(keepFrom).values()) {
+            base = readRollup(rollup.key()).orElse(null);
+            if (base != null) {
+                break;
+            }
+        }
+        if (base == null) {
+            return Set.of();
+        }
+        Set<HollowBatch> seen = new HashSet<>();
+        Set<String> referenced = new HashSet<>();
+        collectParts(base, seen, referenced);
+        ShardState state = base;
+        while (state.seqNo().compareTo(keepFrom) < 0) {
+            List<VersionedData> page = consensus.scan(shardId.toString(), state.seqNo().next(),
+                    (int) Math.min(SCAN_PAGE, keepFrom.value() - state.seqNo().value()));
+            if (page.isEmpty() || !page.get(0).seqNo().equals(state.seqNo().next())) {
+                // Truncated meanwhile by another handle's collection, which deleted these parts first.
+                return Set.of();
+            }
+            for (VersionedData version : page) {
+                state = applyVersion(state, version, false);
+                collectParts(state, seen, referenced);
+            }
+        }
+        Set<String> stillReferenced = new HashSet<>();
+        collectParts(kept.get(), new HashSet<>(), stillReferenced);
+        referenced.removeAll(stillReferenced);
+        return referenced;
+    }
+
+    /**
+     * Whether a version in {@code (from, to]} removed or replaced a batch: only then can a part have been let go of,
+     * and a collection reads rollups to find out which. Reads the diffs alone.
+     */
+    private boolean anyBatchRemoved(SeqNo from, SeqNo to) {
+        SeqNo next = from.next();
+        while (next.compareTo(to) <= 0) {
+            List<VersionedData> page = consensus.scan(shardId.toString(), next,
+                    (int) Math.min(SCAN_PAGE, to.value() - next.value() + 1));
+            if (page.isEmpty()) {
+                return false;
+            }
+            for (VersionedData version : page) {
+                if (version.seqNo().compareTo(to) > 0) {
+                    return false;
+                }
+                if (!StateCodec.isWholeState(shardId, version.data()) && StateDiff.removesBatches(parseDiff(version))) {
+                    return true;
+                }
+                next = version.seqNo().next();
+            }
+        }
+        return false;
+    }
+
+    private void collectParts(ShardState state, Set<HollowBatch> seen, Set<String> keys) {
+        for (HollowBatch batch : state.batches()) {
+            if (seen.add(batch)) {
+                for (BatchPart part : batch.parts()) {
+                    if (!part.isInline() && !part.isRunRef()) {
+                        keys.add(part.blobKey(shardId));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The state a rollup holds, or empty if its blob is gone. */
+    private Optional<ShardState> readRollup(PartialRollupKey key) {
+        return blob.get(key.complete(shardId)).map(bytes -> decodeRollup(key, bytes));
+    }
+
+    /** Deletes a blob part that no retained version references; returns its size if it existed. */
+    OptionalLong deletePart(String blobKey) {
+        OptionalLong deleted = blob.delete(blobKey);
+        if (deleted.isPresent()) {
+            metrics.partDeleted(deleted.getAsLong());
+        }
+        return deleted;
     }
 
     /** Deletes the consensus versions below {@code seqNo}. */

@@ -13,6 +13,10 @@ import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.maintenance.CompactionOutcome;
+import io.flinkpersist.persist.maintenance.CompactionRequest;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
+import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
 import io.flinkpersist.persist.testutils.FaultyStores;
 import io.flinkpersist.persist.blob.Blob;
@@ -42,6 +46,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -134,6 +139,7 @@ class ShardModelTest {
                 .withAction(1, action(clockPlans()))
                 .withAction(1, action(openWriterPlans()))
                 .withAction(1, action(misbuildPlans()))
+                .withAction(2, action(compactPlans()))
                 .withMaxTransformations(30));
     }
 
@@ -158,7 +164,7 @@ class ShardModelTest {
             boolean consolidate, int rollupThreshold, long faultSeed) {}
 
     sealed interface Plan permits AppendPlan, RewritePlan, RetryPlan, SnapshotPlan, ListenPlan, DowngradePlan,
-            ClockPlan, OpenWriterPlan, MisbuildPlan {
+            ClockPlan, OpenWriterPlan, MisbuildPlan, CompactPlan {
         void runOn(ShardUnderTest shard);
     }
 
@@ -256,6 +262,21 @@ class ShardModelTest {
         public void runOn(ShardUnderTest shard) {
             shard.misbuild(this);
         }
+    }
+
+    /**
+     * Maintenance compacts the shard; with {@code race}, a second maintainer (of the other client) compacts first
+     * what the first one was asked to merge, so the first one's merge loses and its output must go.
+     */
+    record CompactPlan(boolean race) implements Plan {
+        @Override
+        public void runOn(ShardUnderTest shard) {
+            shard.compact(this);
+        }
+    }
+
+    private static Arbitrary<CompactPlan> compactPlans() {
+        return Arbitraries.of(true, false).map(CompactPlan::new);
     }
 
     private static Arbitrary<Setup> setups() {
@@ -479,7 +500,7 @@ class ShardModelTest {
         }
 
         /** Every transition that writes state drops the writers whose lease is over by then. */
-        private void stateWritten(long nowMs) {
+        void stateWritten(long nowMs) {
             writers.values().removeIf(w -> w.heartbeatMs() + WRITER_LEASE_MS < nowMs);
         }
 
@@ -537,6 +558,8 @@ class ShardModelTest {
         private final List<WriterSlot> writers = new ArrayList<>();
         private final Map<WriterId, String> writerNames = new HashMap<>();
         private final ReadHandle reader;
+        private final ShardMaintenance maintenance;
+        private final ShardMaintenance otherMaintenance;
         private final FaultyStores faults;
         private StoresOfClient stores;
         private final ShardModel model = new ShardModel();
@@ -575,6 +598,8 @@ class ShardModelTest {
             writers.add(newHandle(client, WriterId.random()));
             writers.add(newHandle(otherClient, WriterId.random()));
             reader = client.openReader(shard, CODECS);
+            maintenance = client.openMaintenance(shard, CODECS);
+            otherMaintenance = otherClient.openMaintenance(shard, CODECS);
             faults.arm();
             journal.add(setup.toString());
         }
@@ -598,6 +623,9 @@ class ShardModelTest {
                     .readerLease(READER_LEASE)
                     .inlineWritesTotalMaxBytes(setup.inlineTotalMaxBytes())
                     .uploadThreads(2)
+                    // Every merge the policy finds runs at once; the reader's since caps the retention.
+                    .compaction(CompactionSettings.defaults().withThresholds(2, 1, 1).withHistoryRetention(Duration.ZERO)
+                            .withMemoryBound(Math.max(4 * partTargetBytes, 1)))
                     .batch(BatchBuilderConfig.builder()
                             .blobTargetSizeBytes(partTargetBytes)
                             .inlineWritesSingleMaxBytes(setup.inlinePartMaxBytes())
@@ -690,6 +718,7 @@ class ShardModelTest {
                 assertThat(PartialRollupKey.parse(diff.getLatestRollupKey()).seqNo()).as("rollup named by " + version.seqNo())
                         .isLessThanOrEqualTo(version.seqNo());
             }
+            checkRetainedPartsExist(versions, stored, context);
             stored.rollups().forEach((seqNo, rollup) -> {
                 if (seqNo.equals(stored.rollups().lastKey())) {
                     byte[] bytes = stores.blob().get(rollup.key().complete(shard)).orElseThrow(
@@ -697,6 +726,47 @@ class ShardModelTest {
                     assertThat(StateCodec.decode(shard, bytes).seqNo()).isEqualTo(seqNo);
                 }
             });
+        }
+
+        /**
+         * Garbage collection never deletes a part that a version some reader may still read references: every version
+         * from the least seqno hold of the readers on (a collection that stopped midway may have deleted the parts
+         * and rollups of older versions and not yet truncated them; no reader can read those any more).
+         */
+        private void checkRetainedPartsExist(List<VersionedData> versions, ShardState latest, String context) {
+            long hold = latest.readers().values().stream().mapToLong(r -> r.seqNoHold().value()).min()
+                    .orElse(latest.seqNo().value());
+            SeqNo seqNoSince = SeqNo.of(Math.min(hold, latest.seqNo().value()));
+            ShardState state = null;
+            for (var rollup : latest.rollups().headMap(seqNoSince.next()).values()) {
+                Optional<byte[]> bytes = stores.blob().get(rollup.key().complete(shard));
+                if (bytes.isPresent()) {
+                    state = StateCodec.decode(shard, bytes.get());
+                }
+            }
+            assertThat(state).as("a rollup at or below the seqno since " + seqNoSince + " " + context).isNotNull();
+            java.util.Set<String> referenced = new java.util.HashSet<>();
+            SeqNo base = state.seqNo();
+            for (VersionedData version : versions.stream().filter(v -> v.seqNo().compareTo(base) > 0).toList()) {
+                if (state.seqNo().compareTo(seqNoSince) >= 0) {
+                    referencedParts(state, referenced);
+                }
+                try {
+                    state = io.flinkpersist.persist.state.StateDiff.apply(state, ProtoStateDiff.parseFrom(version.data()));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            referencedParts(state, referenced);
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            stores.blob().list(shard.toString() + "/", (key, size) -> stored.add(key));
+            referenced.removeAll(stored);
+            assertThat(referenced).as("parts referenced by retained versions but missing from blob " + context).isEmpty();
+        }
+
+        private void referencedParts(ShardState state, java.util.Set<String> keys) {
+            state.batches().forEach(b -> b.parts().stream().filter(p -> !p.isInline())
+                    .forEach(p -> keys.add(p.blobKey(shard))));
         }
 
         // ---- building batches
@@ -938,6 +1008,59 @@ class ShardModelTest {
                 all.add(new Update(string(updates.key()), string(updates.value()), updates.time(), updates.diff()));
             }
             return all;
+        }
+
+        // ---- maintenance
+
+        void compact(CompactPlan plan) {
+            SeqNo before = latestSeqNo();
+            try {
+                compactAndRead(plan);
+            } finally {
+                if (!latestSeqNo().equals(before)) {
+                    model.stateWritten(clock.get());
+                }
+            }
+        }
+
+        private SeqNo latestSeqNo() {
+            return StateVersions.readLatest(shard, stores.consensus(), stores.blob()).orElseThrow().seqNo();
+        }
+
+        private void compactAndRead(CompactPlan plan) {
+            Optional<CompactionRequest> first = maintenance.nextRequest();
+            if (first.isEmpty()) {
+                note("compact: nothing to merge in " + reader.fetchRecentUpper());
+                return;
+            }
+            if (plan.race()) {
+                List<CompactionOutcome> others = otherMaintenance.compact(10);
+                List<io.flinkpersist.persist.batch.HollowBatch> batches =
+                        StateVersions.readLatest(shard, stores.consensus(), stores.blob()).orElseThrow().batches();
+                List<io.flinkpersist.persist.batch.HollowBatch> inputs = first.get().inputs();
+                int at = batches.indexOf(inputs.get(0));
+                boolean inputsLeft = at >= 0 && at + inputs.size() <= batches.size()
+                        && batches.subList(at, at + inputs.size()).equals(inputs);
+                CompactionOutcome lost = maintenance.compact(first.get());
+                if (!inputsLeft) {
+                    // Unless the other one made the very same batch: an empty one over the same interval.
+                    assertThat(lost.applied() && lost.outputParts() > 0).as("a merge of " + inputs
+                            + " whose inputs another one replaced, in " + batches + " after " + others).isFalse();
+                } else if (faults.injected() == 0) {
+                    assertThat(lost.applied()).as("a merge whose inputs are all still there").isTrue();
+                }
+                note("compact " + first.get() + " after another maintainer's " + others.size() + " merges -> applied "
+                        + lost.applied());
+            } else {
+                List<CompactionOutcome> outcomes = maintenance.compact(10);
+                note("compact -> " + outcomes.stream().filter(CompactionOutcome::applied).count() + " of "
+                        + outcomes.size() + " merges applied");
+            }
+            long asOf = model.upper - 1;
+            if (model.since <= asOf) {
+                assertThat(drain(reader.snapshot(asOf, READ_TIMEOUT))).as("snapshot as of " + asOf + " after compaction")
+                        .isEqualTo(model.snapshot(asOf));
+            }
         }
 
         // ---- handles, since and clock

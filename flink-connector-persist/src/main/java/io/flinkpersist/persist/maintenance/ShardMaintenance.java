@@ -1,0 +1,120 @@
+package io.flinkpersist.persist.maintenance;
+
+import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.StateMetrics;
+import io.flinkpersist.persist.state.Transition;
+import io.flinkpersist.persist.time.Frontier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one shard small and fast to read: compacts its batches as {@link CompactionPolicy} asks, first moving its
+ * since to the history retention behind its upper (never past a leased reader's since) so that compaction
+ * consolidates everything older. What compaction replaces is deleted by garbage collection once no retained state
+ * version references it (with the state's rollups, see {@link Applier}).
+ *
+ * <p>Runs anywhere: next to a sink's committer, or in a process of its own. Several maintainers of one shard are
+ * safe (a merge applies only while its inputs are unchanged) but duplicate work. Not thread-safe.
+ */
+public final class ShardMaintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardMaintenance.class);
+
+    private final Applier applier;
+    private final Compactor compactor;
+    private final CompactionSettings settings;
+    private final MaintenanceMetrics metrics = new MaintenanceMetrics();
+
+    public ShardMaintenance(Applier applier, PartWriter partWriter, BuildVersion version, CompactionSettings settings) {
+        this.applier = Objects.requireNonNull(applier, "applier");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.compactor = new Compactor(applier, partWriter, version, settings, metrics);
+    }
+
+    public ShardId shardId() {
+        return applier.shardId();
+    }
+
+    public MaintenanceMetrics metrics() {
+        return metrics;
+    }
+
+    /** The shard's state as this maintenance last saw it, and what its transitions cost. */
+    public StateMetrics stateMetrics() {
+        return applier.metrics();
+    }
+
+    /** The merge the shard needs next, as of its latest state (no since is moved). */
+    public Optional<CompactionRequest> nextRequest() {
+        return CompactionPolicy.next(applier.fetch(), settings);
+    }
+
+    /**
+     * Runs merges until the shard needs none or {@code maxMerges} ran, moving the since first when a merge is due.
+     * A merge that lost its race to another maintainer counts as run.
+     */
+    public List<CompactionOutcome> compact(int maxMerges) {
+        List<CompactionOutcome> outcomes = new ArrayList<>();
+        while (outcomes.size() < maxMerges) {
+            Optional<CompactionRequest> request = CompactionPolicy.next(applier.fetch(), settings);
+            if (request.isEmpty()) {
+                break;
+            }
+            if (advanceSince()) {
+                request = CompactionPolicy.next(applier.cached(), settings);
+                if (request.isEmpty()) {
+                    break;
+                }
+            }
+            outcomes.add(compactor.compact(request.get()));
+        }
+        return outcomes;
+    }
+
+    /**
+     * Runs one merge as requested (by {@link #nextRequest()}, possibly of another maintainer): it applies only if its
+     * inputs are still batches of the shard, one after the other, when it finishes. The since is not moved.
+     */
+    public CompactionOutcome compact(CompactionRequest request) {
+        return compactor.compact(request);
+    }
+
+    /**
+     * Moves the shard's since to its history retention behind the upper, or to the least since of its leased
+     * readers if that is lower; returns whether it moved. Only compaction needs the since moved, so only a due
+     * merge moves it: an idle shard's state does not change.
+     */
+    public boolean advanceSince() {
+        Frontier before = applier.cached().since();
+        Frontier after = applier.apply("advance_since", (state, afterIndeterminate) -> {
+            ShardState next = state.withSinceAdvancedTo(retentionBound(state.upper()));
+            return next.since().equals(state.since()) ? Transition.answer(state.since())
+                    : Transition.write(next, next.since());
+        });
+        if (after.equals(before)) {
+            return false;
+        }
+        metrics.sinceAdvanced();
+        LOG.debug("Moved the since of shard {} from {} to {}", shardId(), before, after);
+        return true;
+    }
+
+    /**
+     * The since the history retention allows: the latest readable time, {@code upper - 1}, less the retention.
+     * A closed shard (empty upper) keeps its since, as does one younger than the retention.
+     */
+    private Frontier retentionBound(Frontier upper) {
+        if (upper.isEmpty()) {
+            return Frontier.MINIMUM;
+        }
+        long bound = upper.element().getAsLong() - 1 - settings.historyRetentionMs();
+        return bound <= 0 ? Frontier.MINIMUM : Frontier.of(bound);
+    }
+}
