@@ -4,6 +4,7 @@ import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.state.CommitMarkerState;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.StateSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,6 +44,9 @@ public final class PersistSinkBuilder<T> {
     private int commitRetries = DEFAULT_COMMIT_RETRIES;
     private Duration markerRetention = CommitMarkerState.DEFAULT_RETENTION;
     private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
+    private boolean compaction = true;
+    private Duration historyRetention = CompactionSettings.DEFAULT_HISTORY_RETENTION;
+    private long compactionMemoryBoundBytes = CompactionSettings.DEFAULT_MEMORY_BOUND;
     private boolean allowNoCheckpointing;
 
     PersistSinkBuilder() {}
@@ -167,6 +171,35 @@ public final class PersistSinkBuilder<T> {
         return this;
     }
 
+    /**
+     * Whether the committer compacts the shard after its commits (on by default): in a background thread next to
+     * it, one merge at a time, never on the writers' path and never failing the job. Turn it off to run
+     * {@code ShardMaintenance} elsewhere (see docs/operations.md), or when another sink of the shard compacts it.
+     */
+    public PersistSinkBuilder<T> compaction(boolean enabled) {
+        this.compaction = enabled;
+        return this;
+    }
+
+    /**
+     * How far behind the shard's upper (its latest commit time, in milliseconds) compaction keeps history: a snapshot
+     * may read that far back, and everything older is consolidated (1 hour by default). A leased reader holds it
+     * further back while it reads.
+     */
+    public PersistSinkBuilder<T> historyRetention(Duration retention) {
+        this.historyRetention = retention;
+        return this;
+    }
+
+    /**
+     * How many bytes of parts one merge of the committer's compaction holds at once, at least 4 times the part target
+     * size (512 MiB by default); runs beyond it are merged in several passes.
+     */
+    public PersistSinkBuilder<T> compactionMemoryBound(long bytes) {
+        this.compactionMemoryBoundBytes = bytes;
+        return this;
+    }
+
     /** The shard a human name stands for: the name-based UUID of {@code "flink-connector-persist:" + name}. */
     public static ShardId shardIdForName(String name) {
         return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
@@ -190,10 +223,15 @@ public final class PersistSinkBuilder<T> {
         check(markerRetention != null && markerRetention.compareTo(MIN_MARKER_RETENTION) >= 0, "markerRetention",
                 markerRetention, "a duration of at least " + MIN_MARKER_RETENTION);
         check(rollupThreshold >= 1, "rollupThreshold", rollupThreshold, "at least 1 version");
+        check(historyRetention != null && !historyRetention.isNegative(), "historyRetention", historyRetention,
+                "a duration of 0 or more");
+        check(compactionMemoryBoundBytes >= 4 * partTargetSizeBytes, "compactionMemoryBound",
+                compactionMemoryBoundBytes, "at least 4 times the part target size, " + 4 * partTargetSizeBytes
+                        + " bytes");
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
-                commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, UUID.randomUUID().toString()),
-                serializer);
+                commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
+                compactionMemoryBoundBytes, UUID.randomUUID().toString()), serializer);
     }
 
     private String validateLocation() {

@@ -5,6 +5,7 @@ import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.Codecs;
 import java.io.Serializable;
 import java.nio.file.Paths;
@@ -40,12 +41,16 @@ public final class PersistSinkConfig implements Serializable {
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
     private final int rollupThreshold;
+    private final boolean compaction;
+    private final Duration historyRetention;
+    private final long compactionMemoryBoundBytes;
     private final String instanceId;
 
     PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
             int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
-            boolean allowNoCheckpointing, int rollupThreshold, String instanceId) {
+            boolean allowNoCheckpointing, int rollupThreshold, boolean compaction, Duration historyRetention,
+            long compactionMemoryBoundBytes, String instanceId) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -60,6 +65,9 @@ public final class PersistSinkConfig implements Serializable {
         this.commitRetries = commitRetries;
         this.markerRetention = markerRetention;
         this.rollupThreshold = rollupThreshold;
+        this.compaction = compaction;
+        this.historyRetention = historyRetention;
+        this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
         this.allowNoCheckpointing = allowNoCheckpointing;
         this.instanceId = instanceId;
     }
@@ -74,6 +82,8 @@ public final class PersistSinkConfig implements Serializable {
         return PersistConfig.builder()
                 .hadoopOptions(hadoopOptions)
                 .rollupThreshold(rollupThreshold)
+                .compaction(CompactionSettings.defaults().withHistoryRetention(historyRetention)
+                        .withMemoryBound(compactionMemoryBoundBytes))
                 .batch(BatchBuilderConfig.builder()
                         .blobTargetSizeBytes(partTargetSizeBytes)
                         .maxOutstandingParts(maxOutstandingParts)
@@ -125,6 +135,21 @@ public final class PersistSinkConfig implements Serializable {
         return rollupThreshold;
     }
 
+    /** Whether the committer compacts the shard after its commits. */
+    public boolean compaction() {
+        return compaction;
+    }
+
+    /** How far behind the shard's upper its since is kept: how far back a snapshot may read. */
+    public Duration historyRetention() {
+        return historyRetention;
+    }
+
+    /** How many bytes of parts one merge of the committer's compaction holds at once. */
+    public long compactionMemoryBoundBytes() {
+        return compactionMemoryBoundBytes;
+    }
+
     /** How many part uploads a writer keeps in flight before {@code write} waits. */
     public int maxOutstandingParts() {
         return maxOutstandingParts;
@@ -142,6 +167,8 @@ public final class PersistSinkConfig implements Serializable {
                 + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
                 + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
-                + ", rollupThreshold=" + rollupThreshold + ", instanceId=" + instanceId + "}";
+                + ", rollupThreshold=" + rollupThreshold + ", compaction=" + compaction + ", historyRetention="
+                + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes + ", instanceId="
+                + instanceId + "}";
     }
 }

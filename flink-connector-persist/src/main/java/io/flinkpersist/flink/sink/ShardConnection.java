@@ -1,6 +1,7 @@
 package io.flinkpersist.flink.sink;
 
 import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.write.WriteHandle;
 import org.apache.flink.annotation.Internal;
 
@@ -17,6 +18,12 @@ public final class ShardConnection implements AutoCloseable {
 
     public ShardConnection(PersistSinkConfig config) {
         this.config = config;
+    }
+
+    /** A maintenance handle of the shard, on the same client as the writer; each call opens a new one. */
+    public ShardMaintenance openMaintenance() {
+        writer();
+        return client.openMaintenance(config.shardId(), config.codecs());
     }
 
     public WriteHandle writer() {

@@ -4,6 +4,7 @@ import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import java.util.List;
 import io.flinkpersist.persist.state.CommitMarkerState;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.StateSettings;
 import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
@@ -127,6 +128,26 @@ public final class PersistConnectorOptions {
             .withDescription("Every how many versions of the shard's state the whole state is written to blob as a "
                     + "rollup (at least 1; persist's default). Each commit writes only what changed to consensus; a "
                     + "new handle reads the newest rollup and at most about this many changes after it.");
+
+    public static final ConfigOption<Boolean> COMPACTION_ENABLED = ConfigOptions.key("compaction.enabled")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Whether the sink's committer compacts the shard after its commits: in a background "
+                    + "thread, one merge at a time, never failing the job. Turn it off to run the shard's maintenance "
+                    + "elsewhere (docs/operations.md) or when another sink of the shard compacts it.");
+
+    public static final ConfigOption<Duration> COMPACTION_HISTORY_RETENTION =
+            ConfigOptions.key("compaction.history-retention")
+                    .durationType()
+                    .defaultValue(CompactionSettings.DEFAULT_HISTORY_RETENTION)
+                    .withDescription("How far behind the shard's latest commit time compaction keeps history: a "
+                            + "snapshot may read that far back, everything older is consolidated; 0 or more.");
+
+    public static final ConfigOption<MemorySize> COMPACTION_MEMORY_BOUND = ConfigOptions.key("compaction.memory-bound")
+            .memoryType()
+            .defaultValue(new MemorySize(CompactionSettings.DEFAULT_MEMORY_BOUND))
+            .withDescription("How many bytes of parts one merge holds at once, at least 4 times "
+                    + "'sink.part-target-size'; runs beyond it are merged in several passes.");
 
     public static final ConfigOption<Boolean> SINK_ALLOW_NO_CHECKPOINTING =
             ConfigOptions.key("sink.allow-no-checkpointing")

@@ -12,6 +12,9 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ALLOW_NO_
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RETRIES;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_MEMORY_BOUND;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
@@ -54,7 +57,8 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     public Set<ConfigOption<?>> optionalOptions() {
         return Set.of(CONSENSUS_PASSWORD, FORMAT, KEY_FORMAT, KEY_FIELDS, VALUE_FORMAT, VALUE_FIELDS_INCLUDE,
                 SINK_PARALLELISM, SINK_ID, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD);
+                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
+                COMPACTION_ENABLED, COMPACTION_HISTORY_RETENTION, COMPACTION_MEMORY_BOUND);
     }
 
     /**
@@ -65,7 +69,8 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     @Override
     public Set<ConfigOption<?>> forwardOptions() {
         return Set.of(CONSENSUS_PASSWORD, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD);
+                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
+                COMPACTION_ENABLED, COMPACTION_HISTORY_RETENTION, COMPACTION_MEMORY_BOUND);
     }
 
     @Override

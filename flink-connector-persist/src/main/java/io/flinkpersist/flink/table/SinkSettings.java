@@ -10,6 +10,9 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RE
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_MEMORY_BOUND;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
@@ -52,7 +55,9 @@ final class SinkSettings {
             Map.entry("inlineThresholdBytes", SINK_INLINE_THRESHOLD.key()),
             Map.entry("commitRetries", SINK_COMMIT_RETRIES.key()),
             Map.entry("markerRetention", SINK_MARKER_RETENTION.key()),
-            Map.entry("rollupThreshold", STATE_ROLLUP_THRESHOLD.key()));
+            Map.entry("rollupThreshold", STATE_ROLLUP_THRESHOLD.key()),
+            Map.entry("historyRetention", COMPACTION_HISTORY_RETENTION.key()),
+            Map.entry("compactionMemoryBound", COMPACTION_MEMORY_BOUND.key()));
 
     private final String blobUri;
     private final String consensusUri;
@@ -67,10 +72,14 @@ final class SinkSettings {
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
     private final int rollupThreshold;
+    private final boolean compaction;
+    private final Duration historyRetention;
+    private final long compactionMemoryBoundBytes;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
-            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold) {
+            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
+            boolean compaction, Duration historyRetention, long compactionMemoryBoundBytes) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -83,6 +92,9 @@ final class SinkSettings {
         this.markerRetention = markerRetention;
         this.allowNoCheckpointing = allowNoCheckpointing;
         this.rollupThreshold = rollupThreshold;
+        this.compaction = compaction;
+        this.historyRetention = historyRetention;
+        this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
     }
 
     /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
@@ -101,7 +113,10 @@ final class SinkSettings {
                 options.get(SINK_COMMIT_RETRIES),
                 options.get(SINK_MARKER_RETENTION),
                 options.get(SINK_ALLOW_NO_CHECKPOINTING),
-                options.get(STATE_ROLLUP_THRESHOLD));
+                options.get(STATE_ROLLUP_THRESHOLD),
+                options.get(COMPACTION_ENABLED),
+                options.get(COMPACTION_HISTORY_RETENTION),
+                options.get(COMPACTION_MEMORY_BOUND).getBytes());
     }
 
     PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
@@ -118,7 +133,10 @@ final class SinkSettings {
                 .commitRetries(commitRetries)
                 .markerRetention(markerRetention)
                 .allowNoCheckpointing(allowNoCheckpointing)
-                .rollupThreshold(rollupThreshold);
+                .rollupThreshold(rollupThreshold)
+                .compaction(compaction)
+                .historyRetention(historyRetention)
+                .compactionMemoryBound(compactionMemoryBoundBytes);
         shard.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);

@@ -135,6 +135,18 @@ public final class StateMetrics {
         return partBytesDeleted.get();
     }
 
+    /**
+     * How far the shard's since is behind its upper, in its time unit: the history a snapshot can still read. 0 for
+     * a shard without data or closed.
+     */
+    public long sinceLag() {
+        ShardState state = latest.get();
+        if (state.upper().isEmpty() || state.since().isEmpty()) {
+            return 0;
+        }
+        return Math.max(0, state.upper().element().getAsLong() - state.since().element().getAsLong());
+    }
+
     /** Batches in the shard. */
     public long batches() {
         return latest.get().batches().size();

@@ -120,6 +120,36 @@ abstract class PersistSinkJobsTestBase {
     }
 
     /**
+     * A streaming job of dozens of commits, its tasks failing five times (the committer's compaction is
+     * interrupted mid-merge when they do): every record lands once, and the committer's compaction keeps the shard's
+     * batches and the runs a snapshot merges logarithmic in its commits.
+     */
+    @Test
+    void compactionKeepsALongJobsShardSmallThroughTaskFailures() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(FAILURES + 1));
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(10);
+        PersistSink<String> sink = smallPartsSink("compaction", Map.of());
+        env.fromSequence(0, RECORDS - 1).map(new SlowDown(1)).map(new FailInTheFirstAttempts())
+                .sinkTo(sink).uid("persist-sink");
+        JobID job = env.execute("compaction").getJobID();
+
+        ShardContents shard = ShardContents.read(sink.config());
+        assertThat(shard.diffsByValue()).isEqualTo(expected());
+        ShardParts parts = ShardParts.read(sink.config());
+        long commits = shard.appends();
+        long bound = (long) Math.ceil(2 * Math.log(commits) / Math.log(2)) + 8;
+        assertThat(commits).as("commits").isGreaterThan(20);
+        assertThat((long) parts.state().batches().size()).as("batches after %d commits", commits)
+                .isLessThanOrEqualTo(bound);
+        assertThat((long) parts.state().batches().stream().mapToInt(b -> b.runCount()).sum())
+                .as("runs a snapshot merges after %d commits", commits).isLessThanOrEqualTo(bound);
+        assertThat(gauge(job, "compactionsApplied")).isPositive();
+        assertThat(gauge(job, "numRestarts")).isEqualTo(FAILURES);
+        parts.assertStoredAsPersist();
+    }
+
+    /**
      * One failure at each point of a checkpoint's life, in the first attempt after two checkpoints: the restored
      * job leaves every record once, and no part in blob that the shard does not reference (a restored writer
      * deletes the parts its failed attempt wrote after the restored checkpoint).

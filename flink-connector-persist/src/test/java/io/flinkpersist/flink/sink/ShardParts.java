@@ -16,6 +16,8 @@ import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.proto.state.ProtoRollup;
 import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.StateCodec;
+import io.flinkpersist.persist.state.StateDiff;
 import io.flinkpersist.persist.state.StateVersions;
 import java.util.HashSet;
 import java.util.List;
@@ -32,12 +34,15 @@ record ShardParts(ShardState state, Set<String> inBlob, Set<String> referenced, 
         try (Blob blob = location.openBlob(config.persistConfig().hadoopOptions(), RetryPolicy.DEFAULT);
                 Consensus consensus = location.openConsensus()) {
             ShardState state = StateVersions.readLatest(shard, consensus, blob).orElseThrow();
+            List<VersionedData> versions = consensus.scan(shard.toString(), SeqNo.MINIMUM, Integer.MAX_VALUE);
+            // Parts that compaction replaced stay until no retained version references them: those count too.
             Set<String> referenced = new HashSet<>();
-            for (HollowBatch batch : state.batches()) {
-                for (BatchPart part : batch.parts()) {
-                    if (!part.isInline()) {
-                        referenced.add(part.blobKey(shard));
-                    }
+            ShardState retained = oldestReadable(state, blob);
+            addParts(retained, referenced);
+            for (VersionedData version : versions) {
+                if (version.seqNo().compareTo(retained.seqNo()) > 0) {
+                    retained = StateDiff.apply(retained, ProtoStateDiff.parseFrom(version.data()));
+                    addParts(retained, referenced);
                 }
             }
             state.rollups().values().forEach(r -> referenced.add(r.key().complete(shard)));
@@ -45,8 +50,31 @@ record ShardParts(ShardState state, Set<String> inBlob, Set<String> referenced, 
             blob.list(shard + "/", (key, size) -> inBlob.add(key));
             Map<String, byte[]> rollups = new TreeMap<>();
             blob.list(shard + "/v", (key, size) -> rollups.put(key, blob.get(key).orElseThrow()));
-            return new ShardParts(state, inBlob, referenced,
-                    consensus.scan(shard.toString(), SeqNo.MINIMUM, Integer.MAX_VALUE), rollups);
+            return new ShardParts(state, inBlob, referenced, versions, rollups);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("a consensus version is not a state diff", e);
+        }
+    }
+
+    /** The state of the oldest rollup still in blob: the oldest version a reader can start from. */
+    private static ShardState oldestReadable(ShardState latest, Blob blob) {
+        ShardId shard = latest.shardId();
+        for (var rollup : latest.rollups().values()) {
+            var bytes = blob.get(rollup.key().complete(shard));
+            if (bytes.isPresent()) {
+                return StateCodec.decode(shard, bytes.get());
+            }
+        }
+        throw new AssertionError("no rollup of shard " + shard + " is in blob");
+    }
+
+    private static void addParts(ShardState state, Set<String> referenced) {
+        for (HollowBatch batch : state.batches()) {
+            for (BatchPart part : batch.parts()) {
+                if (!part.isInline()) {
+                    referenced.add(part.blobKey(state.shardId()));
+                }
+            }
         }
     }
 

@@ -51,23 +51,23 @@ final class TableShard {
         return rows;
     }
 
-    /** The diffs of each append, in order: what the sink wrote before the shard consolidated it. */
+    /**
+     * The diffs of each append, in order: what the sink wrote before the shard consolidated it. Each append has a
+     * time of its own, which compaction keeps within the history retention, so the appends are told apart by time
+     * even where compaction merged their batches.
+     */
     List<List<Long>> appendedDiffs() {
-        List<List<Long>> appends = new ArrayList<>();
+        java.util.SortedMap<Long, List<Long>> appends = new java.util.TreeMap<>();
         read((reader, upper) -> {
-            Listen listen = reader.listen(0);
+            Listen listen = reader.listen(reader.since().element().orElseThrow());
             while (listen.frontier().lessThan(upper)) {
                 Consolidator updates = listen.next(TIMEOUT).updates();
-                List<Long> diffs = new ArrayList<>();
                 while (updates.next()) {
-                    diffs.add(updates.diff());
-                }
-                if (!diffs.isEmpty()) {
-                    appends.add(diffs);
+                    appends.computeIfAbsent(updates.time(), t -> new ArrayList<>()).add(updates.diff());
                 }
             }
         });
-        return appends;
+        return new ArrayList<>(appends.values());
     }
 
     private Row row(Consolidator update) {

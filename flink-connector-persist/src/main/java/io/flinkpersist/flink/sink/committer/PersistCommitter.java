@@ -47,6 +47,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     private final AtomicLong shardUpper = new AtomicLong(-1);
     private final AtomicLong shardMarkers = new AtomicLong();
     private final ShardConnection shard;
+    /** Null when compaction is off. */
+    private final CommitterMaintenance maintenance;
     private volatile StateMetrics stateMetrics;
     /** The upper a lost race reported, for the retry of the same committable; null to read it from the shard. */
     private Frontier reportedUpper;
@@ -56,6 +58,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     public PersistCommitter(PersistSinkConfig config, SinkCommitterMetricGroup metrics) {
         this.config = config;
         this.shard = new ShardConnection(config);
+        this.maintenance = config.compaction() ? new CommitterMaintenance(shard, config.shardId().toString()) : null;
         this.commits = metrics.counter("commits");
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
@@ -80,6 +83,13 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         metrics.gauge("stateRollupsWritten", () -> stateMetric(StateMetrics::rollupsWritten));
         metrics.gauge("stateRollupBytesWritten", () -> stateMetric(StateMetrics::rollupBytesWritten));
         metrics.gauge("stateRollupFailures", () -> stateMetric(StateMetrics::rollupFailures));
+        // How far back a snapshot can read: the history retention once compaction moved the since.
+        metrics.gauge("shardSinceLag", () -> stateMetric(StateMetrics::sinceLag));
+        // Parts the committer's own garbage collection deleted (it writes most rollups, so it collects most).
+        metrics.gauge("committerPartsDeleted", () -> stateMetric(StateMetrics::partsDeleted));
+        if (maintenance != null) {
+            maintenance.registerMetrics(metrics);
+        }
     }
 
     private long stateMetric(ToLongFunction<StateMetrics> metric) {
@@ -149,6 +159,9 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             shardMarkers.set(writer.markers().size());
             caughtUp();
             LOG.info("Committed {} to shard {} at time {}", committable, config.shardId(), ts);
+            if (maintenance != null) {
+                maintenance.afterCommit();
+            }
             return true;
         }
         if (result instanceof AppendResult.AlreadyCommitted) {
@@ -196,6 +209,12 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
 
     @Override
     public void close() {
-        shard.close();
+        try {
+            if (maintenance != null) {
+                maintenance.close();
+            }
+        } finally {
+            shard.close();
+        }
     }
 }
