@@ -27,6 +27,8 @@ public final class PersistSinkBuilder<T> {
     public static final int MAX_NAME_LENGTH = 256;
     /** The shortest marker retention accepted; anything near it makes most restores fail as undecidable. */
     public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
+    /** How much longer than the marker retention the orphan grace period is by default. */
+    public static final Duration ORPHAN_GRACE_MARGIN = Duration.ofDays(1);
 
     private Path embeddedDir;
     private String blobUri;
@@ -47,6 +49,7 @@ public final class PersistSinkBuilder<T> {
     private boolean compaction = true;
     private Duration historyRetention = CompactionSettings.DEFAULT_HISTORY_RETENTION;
     private long compactionMemoryBoundBytes = CompactionSettings.DEFAULT_MEMORY_BOUND;
+    private Duration orphanGrace;
     private boolean allowNoCheckpointing;
 
     PersistSinkBuilder() {}
@@ -200,6 +203,18 @@ public final class PersistSinkBuilder<T> {
         return this;
     }
 
+    /**
+     * How old a part that no retained version of the shard references must be before the committer's orphan sweep
+     * (hourly, with compaction) deletes it: uploads of failed attempts, merges interrupted midway. It must be longer
+     * than the marker retention, which makes it safe: a checkpoint or savepoint whose batches were prepared longer
+     * than the marker retention ago is refused anyway when restored, so no restorable batch can reference a part
+     * the sweep deletes. By default the marker retention plus a day (31 days).
+     */
+    public PersistSinkBuilder<T> orphanGrace(Duration grace) {
+        this.orphanGrace = grace;
+        return this;
+    }
+
     /** The shard a human name stands for: the name-based UUID of {@code "flink-connector-persist:" + name}. */
     public static ShardId shardIdForName(String name) {
         return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
@@ -228,10 +243,13 @@ public final class PersistSinkBuilder<T> {
         check(compactionMemoryBoundBytes >= 4 * partTargetSizeBytes, "compactionMemoryBound",
                 compactionMemoryBoundBytes, "at least 4 times the part target size, " + 4 * partTargetSizeBytes
                         + " bytes");
+        Duration grace = orphanGrace != null ? orphanGrace : markerRetention.plus(ORPHAN_GRACE_MARGIN);
+        check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
+                "a duration longer than the marker retention of " + markerRetention);
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
-                compactionMemoryBoundBytes, UUID.randomUUID().toString()), serializer);
+                compactionMemoryBoundBytes, grace, UUID.randomUUID().toString()), serializer);
     }
 
     private String validateLocation() {

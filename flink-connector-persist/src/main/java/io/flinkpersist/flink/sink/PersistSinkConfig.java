@@ -44,13 +44,14 @@ public final class PersistSinkConfig implements Serializable {
     private final boolean compaction;
     private final Duration historyRetention;
     private final long compactionMemoryBoundBytes;
+    private final Duration orphanGrace;
     private final String instanceId;
 
     PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
             int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
             boolean allowNoCheckpointing, int rollupThreshold, boolean compaction, Duration historyRetention,
-            long compactionMemoryBoundBytes, String instanceId) {
+            long compactionMemoryBoundBytes, Duration orphanGrace, String instanceId) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -68,6 +69,7 @@ public final class PersistSinkConfig implements Serializable {
         this.compaction = compaction;
         this.historyRetention = historyRetention;
         this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
+        this.orphanGrace = orphanGrace;
         this.allowNoCheckpointing = allowNoCheckpointing;
         this.instanceId = instanceId;
     }
@@ -150,6 +152,11 @@ public final class PersistSinkConfig implements Serializable {
         return compactionMemoryBoundBytes;
     }
 
+    /** How old an unreferenced part must be before the committer's orphan sweep deletes it. */
+    public Duration orphanGrace() {
+        return orphanGrace;
+    }
+
     /** How many part uploads a writer keeps in flight before {@code write} waits. */
     public int maxOutstandingParts() {
         return maxOutstandingParts;
@@ -168,7 +175,7 @@ public final class PersistSinkConfig implements Serializable {
                 + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
                 + ", rollupThreshold=" + rollupThreshold + ", compaction=" + compaction + ", historyRetention="
-                + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes + ", instanceId="
+                + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes + ", orphanGrace=" + orphanGrace + ", instanceId="
                 + instanceId + "}";
     }
 }

@@ -149,6 +149,13 @@ public final class PersistConnectorOptions {
             .withDescription("How many bytes of parts one merge holds at once, at least 4 times "
                     + "'sink.part-target-size'; runs beyond it are merged in several passes.");
 
+    public static final ConfigOption<Duration> COMPACTION_ORPHAN_GRACE = ConfigOptions.key("compaction.orphan-grace")
+            .durationType()
+            .noDefaultValue()
+            .withDescription("How old a part that no retained version of the shard references must be before the "
+                    + "committer's hourly orphan sweep deletes it; longer than 'sink.marker-retention', which makes it "
+                    + "safe for restorable checkpoints and savepoints. By default the marker retention plus a day.");
+
     public static final ConfigOption<Boolean> SINK_ALLOW_NO_CHECKPOINTING =
             ConfigOptions.key("sink.allow-no-checkpointing")
                     .booleanType()

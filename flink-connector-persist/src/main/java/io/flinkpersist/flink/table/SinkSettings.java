@@ -13,6 +13,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RE
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_MEMORY_BOUND;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ORPHAN_GRACE;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MAX_OUTSTANDING_PARTS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PART_TARGET_SIZE;
@@ -57,7 +58,8 @@ final class SinkSettings {
             Map.entry("markerRetention", SINK_MARKER_RETENTION.key()),
             Map.entry("rollupThreshold", STATE_ROLLUP_THRESHOLD.key()),
             Map.entry("historyRetention", COMPACTION_HISTORY_RETENTION.key()),
-            Map.entry("compactionMemoryBound", COMPACTION_MEMORY_BOUND.key()));
+            Map.entry("compactionMemoryBound", COMPACTION_MEMORY_BOUND.key()),
+            Map.entry("orphanGrace", COMPACTION_ORPHAN_GRACE.key()));
 
     private final String blobUri;
     private final String consensusUri;
@@ -75,11 +77,13 @@ final class SinkSettings {
     private final boolean compaction;
     private final Duration historyRetention;
     private final long compactionMemoryBoundBytes;
+    /** Null for the builder's default. */
+    private final Duration orphanGrace;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
             int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
-            boolean compaction, Duration historyRetention, long compactionMemoryBoundBytes) {
+            boolean compaction, Duration historyRetention, long compactionMemoryBoundBytes, Duration orphanGrace) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -95,6 +99,7 @@ final class SinkSettings {
         this.compaction = compaction;
         this.historyRetention = historyRetention;
         this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
+        this.orphanGrace = orphanGrace;
     }
 
     /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
@@ -116,7 +121,8 @@ final class SinkSettings {
                 options.get(STATE_ROLLUP_THRESHOLD),
                 options.get(COMPACTION_ENABLED),
                 options.get(COMPACTION_HISTORY_RETENTION),
-                options.get(COMPACTION_MEMORY_BOUND).getBytes());
+                options.get(COMPACTION_MEMORY_BOUND).getBytes(),
+                options.get(COMPACTION_ORPHAN_GRACE));
     }
 
     PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
@@ -136,7 +142,8 @@ final class SinkSettings {
                 .rollupThreshold(rollupThreshold)
                 .compaction(compaction)
                 .historyRetention(historyRetention)
-                .compactionMemoryBound(compactionMemoryBoundBytes);
+                .compactionMemoryBound(compactionMemoryBoundBytes)
+                .orphanGrace(orphanGrace);
         shard.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);

@@ -29,6 +29,12 @@ public interface Blob extends AutoCloseable {
     /** Calls {@code consumer} once for every key that starts with {@code prefix} ("" lists everything). */
     void list(String prefix, BlobEntryConsumer consumer);
 
+    /**
+     * Like {@link #list}, with each key's last modification time as the store reports it (milliseconds since the
+     * epoch): how old a blob is, for sweeps that must not touch what a writer may still reference.
+     */
+    void listWithTimes(String prefix, TimedBlobEntryConsumer consumer);
+
     @Override
     void close();
 
@@ -36,5 +42,11 @@ public interface Blob extends AutoCloseable {
     @FunctionalInterface
     interface BlobEntryConsumer {
         void accept(String key, long sizeBytes);
+    }
+
+    /** Receives one listed key, its size in bytes and when it was last modified. */
+    @FunctionalInterface
+    interface TimedBlobEntryConsumer {
+        void accept(String key, long sizeBytes, long lastModifiedMs);
     }
 }

@@ -20,7 +20,6 @@ import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -221,28 +220,60 @@ public final class HadoopBlob implements Blob {
 
     @Override
     public void list(String prefix, BlobEntryConsumer consumer) {
+        listWithTimes(prefix, (key, size, modified) -> consumer.accept(key, size));
+    }
+
+    @Override
+    public void listWithTimes(String prefix, TimedBlobEntryConsumer consumer) {
         BlobKeyRules.checkPrefix(prefix);
         int lastSlash = prefix.lastIndexOf('/');
         Path dir = lastSlash < 0 ? rootPath : pathOf(prefix.substring(0, lastSlash));
         String rootDir = rootPath.toUri().getPath();
         String rootDirWithSlash = rootDir.endsWith("/") ? rootDir : rootDir + "/";
         try {
-            RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
-            while (files.hasNext()) {
-                LocatedFileStatus file = files.next();
-                String absolute = file.getPath().toUri().getPath();
-                if (!absolute.startsWith(rootDirWithSlash) || file.getPath().getName().startsWith(".")) {
-                    continue;
-                }
-                String key = absolute.substring(rootDirWithSlash.length());
-                if (key.startsWith(prefix)) {
-                    consumer.accept(key, file.getLen());
-                }
-            }
-        } catch (FileNotFoundException e) {
-            // Nothing was ever written under this prefix.
+            listUnder(dir, prefix, rootDirWithSlash, consumer);
         } catch (IOException e) {
             throw IoFailures.classify("list", prefix, e);
+        }
+    }
+
+    /**
+     * Walks the directories under {@code dir} with plain file statuses: a recursive {@code listFiles} builds located
+     * statuses, which on a local file system read each file's permissions by running a process per file, and fail
+     * when a temporary file goes away meanwhile. Entries that go away while listed are skipped.
+     */
+    private void listUnder(Path dir, String prefix, String rootDirWithSlash, TimedBlobEntryConsumer consumer)
+            throws IOException {
+        RemoteIterator<FileStatus> entries;
+        try {
+            entries = fs.listStatusIterator(dir);
+        } catch (FileNotFoundException e) {
+            return;
+        }
+        while (true) {
+            FileStatus entry;
+            try {
+                if (!entries.hasNext()) {
+                    return;
+                }
+                entry = entries.next();
+            } catch (FileNotFoundException e) {
+                return;
+            }
+            String absolute = entry.getPath().toUri().getPath();
+            if (!absolute.startsWith(rootDirWithSlash) || entry.getPath().getName().startsWith(".")) {
+                continue;
+            }
+            String key = absolute.substring(rootDirWithSlash.length());
+            if (entry.isDirectory()) {
+                // Only into directories that can hold keys with the prefix.
+                String asPrefix = key + "/";
+                if (asPrefix.startsWith(prefix) || prefix.startsWith(asPrefix)) {
+                    listUnder(entry.getPath(), prefix, rootDirWithSlash, consumer);
+                }
+            } else if (key.startsWith(prefix)) {
+                consumer.accept(key, entry.getLen(), entry.getModificationTime());
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public final class MemBlob implements Blob {
     private static final Map<String, MemBlob> NAMED = new ConcurrentHashMap<>();
 
     private final ConcurrentSkipListMap<String, byte[]> entries = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> modified = new ConcurrentHashMap<>();
 
     /** The JVM-wide instance with this name, created empty on first use. */
     public static MemBlob named(String name) {
@@ -34,11 +35,15 @@ public final class MemBlob implements Blob {
         if (existing != null && !Arrays.equals(existing, copy)) {
             throw new BlobAlreadyExistsException(key);
         }
+        if (existing == null) {
+            modified.put(key, System.currentTimeMillis());
+        }
     }
 
     @Override
     public OptionalLong delete(String key) {
         byte[] removed = entries.remove(BlobKeyRules.checkKey(key));
+        modified.remove(key);
         return removed == null ? OptionalLong.empty() : OptionalLong.of(removed.length);
     }
 
@@ -51,6 +56,11 @@ public final class MemBlob implements Blob {
             }
             consumer.accept(e.getKey(), e.getValue().length);
         }
+    }
+
+    @Override
+    public void listWithTimes(String prefix, TimedBlobEntryConsumer consumer) {
+        list(prefix, (key, size) -> consumer.accept(key, size, modified.getOrDefault(key, 0L)));
     }
 
     @Override

@@ -51,6 +51,18 @@ public final class RetryingBlob implements Blob {
     }
 
     @Override
+    public void listWithTimes(String prefix, TimedBlobEntryConsumer consumer) {
+        List<TimedEntry> listed = retrier.idempotent("blob list " + prefix, () -> {
+            List<TimedEntry> attempt = new ArrayList<>();
+            delegate.listWithTimes(prefix, (key, size, modified) -> attempt.add(new TimedEntry(key, size, modified)));
+            return attempt;
+        });
+        listed.forEach(e -> consumer.accept(e.key(), e.size(), e.modifiedMs()));
+    }
+
+    private record TimedEntry(String key, long size, long modifiedMs) {}
+
+    @Override
     public void close() {
         delegate.close();
     }

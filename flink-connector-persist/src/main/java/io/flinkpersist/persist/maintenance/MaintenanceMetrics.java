@@ -14,6 +14,10 @@ public final class MaintenanceMetrics {
     private final AtomicLong compactionPasses = new AtomicLong();
     private final AtomicLong compactionNanos = new AtomicLong();
     private final AtomicLong sinceAdvances = new AtomicLong();
+    private final AtomicLong orphanSweeps = new AtomicLong();
+    private final AtomicLong orphanPartsFound = new AtomicLong();
+    private final AtomicLong orphanPartsDeleted = new AtomicLong();
+    private final AtomicLong orphanBytesDeleted = new AtomicLong();
 
     void requested() {
         compactionsRequested.incrementAndGet();
@@ -34,6 +38,13 @@ public final class MaintenanceMetrics {
 
     void failed() {
         compactionFailures.incrementAndGet();
+    }
+
+    void swept(OrphanSweepResult result) {
+        orphanSweeps.incrementAndGet();
+        orphanPartsFound.addAndGet(result.unreferenced());
+        orphanPartsDeleted.addAndGet(result.deleted());
+        orphanBytesDeleted.addAndGet(result.deletedBytes());
     }
 
     void sinceAdvanced() {
@@ -83,6 +94,26 @@ public final class MaintenanceMetrics {
     /** Time the applied merges took, reading, merging, writing and applying. */
     public long compactionNanos() {
         return compactionNanos.get();
+    }
+
+    /** Orphan sweeps this maintenance ran. */
+    public long orphanSweeps() {
+        return orphanSweeps.get();
+    }
+
+    /** Unreferenced parts the sweeps found, young ones included (each sweep counts them again). */
+    public long orphanPartsFound() {
+        return orphanPartsFound.get();
+    }
+
+    /** Orphaned parts the sweeps deleted. */
+    public long orphanPartsDeleted() {
+        return orphanPartsDeleted.get();
+    }
+
+    /** Bytes of the orphaned parts the sweeps deleted. */
+    public long orphanBytesDeleted() {
+        return orphanBytesDeleted.get();
     }
 
     /** Times this maintenance moved the shard's since forward. */

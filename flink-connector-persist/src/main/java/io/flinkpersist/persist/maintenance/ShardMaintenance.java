@@ -1,6 +1,7 @@
 package io.flinkpersist.persist.maintenance;
 
 import io.flinkpersist.persist.batch.PartWriter;
+import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.state.Applier;
@@ -8,6 +9,7 @@ import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.StateMetrics;
 import io.flinkpersist.persist.state.Transition;
 import io.flinkpersist.persist.time.Frontier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +30,7 @@ public final class ShardMaintenance {
     private static final Logger LOG = LoggerFactory.getLogger(ShardMaintenance.class);
 
     private final Applier applier;
+    private final Blob blob;
     private final Compactor compactor;
     private final CompactionSettings settings;
     private final MaintenanceMetrics metrics = new MaintenanceMetrics();
@@ -35,6 +38,7 @@ public final class ShardMaintenance {
     public ShardMaintenance(Applier applier, PartWriter partWriter, BuildVersion version, CompactionSettings settings) {
         this.applier = Objects.requireNonNull(applier, "applier");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.blob = partWriter.blob();
         this.compactor = new Compactor(applier, partWriter, version, settings, metrics);
     }
 
@@ -84,6 +88,19 @@ public final class ShardMaintenance {
      */
     public CompactionOutcome compact(CompactionRequest request) {
         return compactor.compact(request);
+    }
+
+    /**
+     * Deletes the parts of the shard that no retained version references and that were written more than
+     * {@code grace} ago (see {@link OrphanSweep} for the rule {@code grace} must follow). Idempotent.
+     */
+    public OrphanSweepResult sweepOrphans(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("the orphan grace period must not be negative, was " + grace);
+        }
+        OrphanSweepResult result = OrphanSweep.sweep(applier, blob, grace);
+        metrics.swept(result);
+        return result;
     }
 
     /**

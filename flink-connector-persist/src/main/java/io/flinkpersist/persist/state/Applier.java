@@ -88,6 +88,14 @@ public final class Applier {
         return cached;
     }
 
+    /**
+     * The blob keys of the parts that some retained state version references, read now: what no sweep may delete.
+     * Parts that only versions older than the retained ones referenced are garbage collection's.
+     */
+    public Set<String> partsOfRetainedVersions() {
+        return versions.partsOfRetainedVersions(fetch());
+    }
+
     public long nowMs() {
         return clockMs.getAsLong();
     }

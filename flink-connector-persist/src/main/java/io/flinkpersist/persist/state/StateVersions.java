@@ -281,6 +281,42 @@ public final class StateVersions {
     }
 
     /**
+     * The blob keys of the parts that some retained version references: every version from the oldest rollup
+     * {@code latest} records that is still in blob up to {@code latest}. Versions below it are no longer readable.
+     */
+    Set<String> partsOfRetainedVersions(ShardState latest) {
+        ShardState state = null;
+        for (HollowRollup rollup : latest.rollups().values()) {
+            state = readRollup(rollup.key()).orElse(null);
+            if (state != null) {
+                break;
+            }
+        }
+        Set<HollowBatch> seen = new HashSet<>();
+        Set<String> referenced = new HashSet<>();
+        collectParts(latest, seen, referenced);
+        if (state == null) {
+            return referenced;
+        }
+        collectParts(state, seen, referenced);
+        while (state.seqNo().compareTo(latest.seqNo()) < 0) {
+            List<VersionedData> page = consensus.scan(shardId.toString(), state.seqNo().next(), SCAN_PAGE);
+            if (page.isEmpty() || !page.get(0).seqNo().equals(state.seqNo().next())) {
+                // Truncated meanwhile: what those versions released was collected first.
+                break;
+            }
+            for (VersionedData version : page) {
+                if (version.seqNo().compareTo(latest.seqNo()) > 0) {
+                    break;
+                }
+                state = applyVersion(state, version, false);
+                collectParts(state, seen, referenced);
+            }
+        }
+        return referenced;
+    }
+
+    /**
      * Whether a version in {@code (from, to]} removed or replaced a batch: only then can a part have been let go of,
      * and a collection reads rollups to find out which. Reads the diffs alone.
      */

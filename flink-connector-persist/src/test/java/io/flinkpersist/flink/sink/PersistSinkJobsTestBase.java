@@ -10,10 +10,14 @@ import io.flinkpersist.flink.sink.testutils.InjectedFailures;
 import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.external.RetryPolicy;
+import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -147,6 +151,43 @@ abstract class PersistSinkJobsTestBase {
         assertThat(gauge(job, "compactionsApplied")).isPositive();
         assertThat(gauge(job, "numRestarts")).isEqualTo(FAILURES);
         parts.assertStoredAsPersist();
+    }
+
+    /**
+     * A part a failed attempt uploaded and nobody appended is deleted by the committer's orphan sweep once it is
+     * older than the grace period; the job's own parts, referenced, stay.
+     */
+    @Test
+    void theCommittersOrphanSweepDeletesAnOldUnreferencedPart() throws Exception {
+        PersistSink<String> sink = location(PersistSink.<String>builder(), Map.of())
+                .shardName("orphans")
+                .valueCodec("utf8")
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .inlineThresholdBytes(0)
+                .markerRetention(Duration.ofSeconds(1))
+                .orphanGrace(Duration.ofSeconds(2))
+                .build();
+        List<String> orphan;
+        try (PersistClient client = sink.config().openClient()) {
+            BatchBuilder builder = client.batchBuilder(sink.config().shardId(), Frontier.MINIMUM, PartIdSequence.random());
+            builder.add("k".getBytes(StandardCharsets.UTF_8), new byte[0], 0, 1);
+            orphan = builder.finish(Frontier.of(1)).intoHollowBatch().parts().stream()
+                    .map(p -> p.blobKey(sink.config().shardId())).toList();
+        }
+        assertThat(orphan).isNotEmpty();
+        Thread.sleep(2_500);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(100);
+        env.fromSequence(0, RECORDS - 1).map(n -> "r" + n).sinkTo(sink).uid("persist-sink");
+        JobID job = env.execute("orphan sweep").getJobID();
+
+        assertThat(ShardContents.read(sink.config()).diffsByValue()).isEqualTo(expected());
+        ShardParts parts = ShardParts.read(sink.config());
+        assertThat(parts.inBlob()).doesNotContainAnyElementsOf(orphan);
+        assertThat(parts.unreferenced()).isEmpty();
+        assertThat(gauge(job, "orphanPartsDeleted")).isEqualTo(orphan.size());
     }
 
     /**

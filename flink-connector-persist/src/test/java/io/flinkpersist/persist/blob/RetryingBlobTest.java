@@ -51,6 +51,11 @@ class RetryingBlobTest {
         }
 
         @Override
+        public void listWithTimes(String prefix, TimedBlobEntryConsumer consumer) {
+            maybeFailAfter(() -> store.listWithTimes(prefix, consumer));
+        }
+
+        @Override
         public void close() {}
     }
 

@@ -277,6 +277,41 @@ class CompactionTest {
         }
     }
 
+    @Test
+    void theOrphanSweepDeletesOnlyUnreferencedPartsOlderThanTheGracePeriod() throws InterruptedException {
+        try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS), client.openWriter(shard, CODECS));
+            for (int c = 1; c <= 6; c++) {
+                commit(committer, writers, c);
+            }
+            // A batch whose append never happened: a failed attempt's upload.
+            BatchBuilder abandoned = writers.get(0).builder(Frontier.of(upper));
+            abandoned.add(bytes("k0"), bytes("lost"), upper, 1);
+            HollowBatch orphan = abandoned.finish(Frontier.of(upper + 1)).intoHollowBatch();
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            // Merged, so that older versions still reference parts the latest no longer does.
+            assertThat(maintenance.compact(10)).anyMatch(CompactionOutcome::applied);
+
+            OrphanSweepResult young = maintenance.sweepOrphans(Duration.ofHours(1));
+            assertThat(young.deleted()).isZero();
+            assertThat(young.young()).isEqualTo(orphan.parts().size());
+
+            Thread.sleep(20);
+            List<String> before = partsInBlob();
+            OrphanSweepResult swept = maintenance.sweepOrphans(Duration.ofMillis(10));
+            assertThat(swept.deleted()).isEqualTo(orphan.parts().size());
+            List<String> expected = new ArrayList<>(before);
+            orphan.parts().forEach(p -> expected.remove(p.blobKey(shard)));
+            assertThat(partsInBlob()).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(maintenance.metrics().orphanPartsDeleted()).isEqualTo(orphan.parts().size());
+            try (ReadHandle reader = client.openReader(shard, CODECS)) {
+                assertThat(snapshot(reader)).isEqualTo(live);
+            }
+            assertThat(maintenance.sweepOrphans(Duration.ZERO).deleted()).as("nothing else is an orphan").isZero();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

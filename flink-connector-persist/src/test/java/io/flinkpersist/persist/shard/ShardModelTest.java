@@ -16,6 +16,7 @@ import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.maintenance.CompactionOutcome;
 import io.flinkpersist.persist.maintenance.CompactionRequest;
 import io.flinkpersist.persist.maintenance.CompactionSettings;
+import io.flinkpersist.persist.maintenance.OrphanSweepResult;
 import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.testutils.EmbeddedPostgresServer;
 import io.flinkpersist.persist.testutils.FaultyStores;
@@ -140,6 +141,7 @@ class ShardModelTest {
                 .withAction(1, action(openWriterPlans()))
                 .withAction(1, action(misbuildPlans()))
                 .withAction(2, action(compactPlans()))
+                .withAction(1, action(Arbitraries.just(new SweepPlan())))
                 .withMaxTransformations(30));
     }
 
@@ -164,7 +166,7 @@ class ShardModelTest {
             boolean consolidate, int rollupThreshold, long faultSeed) {}
 
     sealed interface Plan permits AppendPlan, RewritePlan, RetryPlan, SnapshotPlan, ListenPlan, DowngradePlan,
-            ClockPlan, OpenWriterPlan, MisbuildPlan, CompactPlan {
+            ClockPlan, OpenWriterPlan, MisbuildPlan, CompactPlan, SweepPlan {
         void runOn(ShardUnderTest shard);
     }
 
@@ -272,6 +274,14 @@ class ShardModelTest {
         @Override
         public void runOn(ShardUnderTest shard) {
             shard.compact(this);
+        }
+    }
+
+    /** An orphan sweep with no grace period: between steps no batch is on its way to the shard. */
+    record SweepPlan() implements Plan {
+        @Override
+        public void runOn(ShardUnderTest shard) {
+            shard.sweep();
         }
     }
 
@@ -737,18 +747,33 @@ class ShardModelTest {
             long hold = latest.readers().values().stream().mapToLong(r -> r.seqNoHold().value()).min()
                     .orElse(latest.seqNo().value());
             SeqNo seqNoSince = SeqNo.of(Math.min(hold, latest.seqNo().value()));
+            java.util.Set<String> referenced = partsOfVersionsFrom(seqNoSince, versions, latest);
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            stores.blob().list(shard.toString() + "/", (key, size) -> stored.add(key));
+            referenced.removeAll(stored);
+            assertThat(referenced).as("parts referenced by retained versions but missing from blob " + context).isEmpty();
+        }
+
+        /**
+         * The parts the versions from {@code from} on reference, read from the newest rollup in blob at or below it
+         * (the oldest one still in blob when {@code from} is below every rollup) and the diffs after it.
+         */
+        private java.util.Set<String> partsOfVersionsFrom(SeqNo from, List<VersionedData> versions, ShardState latest) {
             ShardState state = null;
-            for (var rollup : latest.rollups().headMap(seqNoSince.next()).values()) {
+            for (var rollup : latest.rollups().values()) {
+                if (state != null && rollup.key().seqNo().compareTo(from) > 0) {
+                    break;
+                }
                 Optional<byte[]> bytes = stores.blob().get(rollup.key().complete(shard));
                 if (bytes.isPresent()) {
                     state = StateCodec.decode(shard, bytes.get());
                 }
             }
-            assertThat(state).as("a rollup at or below the seqno since " + seqNoSince + " " + context).isNotNull();
+            assertThat(state).as("a readable rollup for the versions from " + from).isNotNull();
             java.util.Set<String> referenced = new java.util.HashSet<>();
             SeqNo base = state.seqNo();
             for (VersionedData version : versions.stream().filter(v -> v.seqNo().compareTo(base) > 0).toList()) {
-                if (state.seqNo().compareTo(seqNoSince) >= 0) {
+                if (state.seqNo().compareTo(from) >= 0) {
                     referencedParts(state, referenced);
                 }
                 try {
@@ -758,10 +783,7 @@ class ShardModelTest {
                 }
             }
             referencedParts(state, referenced);
-            java.util.Set<String> stored = new java.util.HashSet<>();
-            stores.blob().list(shard.toString() + "/", (key, size) -> stored.add(key));
-            referenced.removeAll(stored);
-            assertThat(referenced).as("parts referenced by retained versions but missing from blob " + context).isEmpty();
+            return referenced;
         }
 
         private void referencedParts(ShardState state, java.util.Set<String> keys) {
@@ -1061,6 +1083,23 @@ class ShardModelTest {
                 assertThat(drain(reader.snapshot(asOf, READ_TIMEOUT))).as("snapshot as of " + asOf + " after compaction")
                         .isEqualTo(model.snapshot(asOf));
             }
+        }
+
+        /** After a sweep, every part in blob is one that a retained version references. */
+        void sweep() {
+            OrphanSweepResult result = maintenance.sweepOrphans(Duration.ZERO);
+            ShardState latest = StateVersions.readLatest(shard, stores.consensus(), stores.blob()).orElseThrow();
+            List<VersionedData> versions = stores.consensus().scan(shard.toString(), SeqNo.MINIMUM, 100_000);
+            java.util.Set<String> referenced = partsOfVersionsFrom(SeqNo.MINIMUM, versions, latest);
+            java.util.Set<String> left = new java.util.HashSet<>();
+            stores.blob().list(shard.toString() + "/", (key, size) -> {
+                if (!key.startsWith(shard + "/v")) {
+                    left.add(key);
+                }
+            });
+            left.removeAll(referenced);
+            assertThat(left).as("parts no retained version references, after a sweep without grace").isEmpty();
+            note("sweep -> " + result);
         }
 
         // ---- handles, since and clock

@@ -33,6 +33,11 @@ public class ForwardingBlob implements Blob {
     }
 
     @Override
+    public void listWithTimes(String prefix, TimedBlobEntryConsumer consumer) {
+        delegate.listWithTimes(prefix, consumer);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

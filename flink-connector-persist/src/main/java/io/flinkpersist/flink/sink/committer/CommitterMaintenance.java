@@ -5,6 +5,7 @@ import io.flinkpersist.persist.maintenance.CompactionOutcome;
 import io.flinkpersist.persist.maintenance.MaintenanceMetrics;
 import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.state.StateMetrics;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compacts the shard after the committer's commits, on one background thread next to it: a commit that finds no
- * run in progress starts one, which merges until the shard needs no more (at most {@link #MERGES_PER_RUN}). Never on
+ * run in progress starts one, which merges until the shard needs no more (at most {@link #MERGES_PER_RUN}), and
+ * sweeps the shard for orphaned parts once every {@link #SWEEP_INTERVAL}. Never on
  * the writers' path and never failing the job: a failed run is logged and counted, and the next commit starts
  * another. Garbage collection rides on the state's rollups, whichever handle writes them.
  */
@@ -28,18 +30,24 @@ final class CommitterMaintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommitterMaintenance.class);
     /** Merges per run: bounds how long a run keeps going while commits pile up new batches. */
     static final int MERGES_PER_RUN = 16;
+    /** How often a committer sweeps the shard for orphaned parts: listing it is the cost. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
     private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final ShardConnection shard;
+    private final Duration orphanGrace;
     private final ExecutorService executor;
+    /** When the last sweep started (nanoTime), or null before the first. */
+    private Long lastSweepNanos;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong runFailures = new AtomicLong();
     private volatile ShardMaintenance maintenance;
     /** Set on close: the run in progress finishes its merge and starts no other. */
     private volatile boolean stopping;
 
-    CommitterMaintenance(ShardConnection shard, String shardName) {
+    CommitterMaintenance(ShardConnection shard, String shardName, Duration orphanGrace) {
         this.shard = shard;
+        this.orphanGrace = orphanGrace;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "persist-maintenance-" + shardName);
             thread.setDaemon(true);
@@ -58,6 +66,9 @@ final class CommitterMaintenance implements AutoCloseable {
         metrics.gauge("compactionBatchesReplaced",
                 () -> maintenanceMetric(MaintenanceMetrics::compactionBatchesReplaced));
         metrics.gauge("maintenancePartsDeleted", () -> stateMetric(StateMetrics::partsDeleted));
+        metrics.gauge("orphanPartsFound", () -> maintenanceMetric(MaintenanceMetrics::orphanPartsFound));
+        metrics.gauge("orphanPartsDeleted", () -> maintenanceMetric(MaintenanceMetrics::orphanPartsDeleted));
+        metrics.gauge("orphanBytesDeleted", () -> maintenanceMetric(MaintenanceMetrics::orphanBytesDeleted));
         metrics.gauge("maintenancePartBytesDeleted", () -> stateMetric(StateMetrics::partBytesDeleted));
     }
 
@@ -102,6 +113,10 @@ final class CommitterMaintenance implements AutoCloseable {
             if (merges == MERGES_PER_RUN) {
                 LOG.info("Shard {} still needs merges after {} in one run; the next commit starts another",
                         handle.shardId(), MERGES_PER_RUN);
+            }
+            if (!stopping && (lastSweepNanos == null || System.nanoTime() - lastSweepNanos >= SWEEP_INTERVAL.toNanos())) {
+                lastSweepNanos = System.nanoTime();
+                handle.sweepOrphans(orphanGrace);
             }
         } catch (RuntimeException e) {
             runFailures.incrementAndGet();

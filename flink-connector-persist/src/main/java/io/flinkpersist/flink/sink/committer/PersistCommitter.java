@@ -58,7 +58,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     public PersistCommitter(PersistSinkConfig config, SinkCommitterMetricGroup metrics) {
         this.config = config;
         this.shard = new ShardConnection(config);
-        this.maintenance = config.compaction() ? new CommitterMaintenance(shard, config.shardId().toString()) : null;
+        this.maintenance = config.compaction() ? new CommitterMaintenance(shard, config.shardId().toString(),
+                config.orphanGrace()) : null;
         this.commits = metrics.counter("commits");
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
