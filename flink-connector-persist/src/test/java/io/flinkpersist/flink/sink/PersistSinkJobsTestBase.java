@@ -201,7 +201,9 @@ abstract class PersistSinkJobsTestBase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarting(2));
         env.setParallelism(PARALLELISM);
         env.enableCheckpointing(100);
-        PersistSink<String> sink = smallPartsSink("failure-" + point, failingFileSystem());
+        // The upload that fails is the next one under the shard: it must be a writer's, not the compactor's.
+        PersistSink<String> sink = smallPartsSink("failure-" + point, failingFileSystem(),
+                point != FailurePoint.DURING_UPLOAD);
         String shard = sink.config().shardId().toString();
         InjectedFailures.forget(shard);
         env.fromSequence(0, RECORDS - 1).map(new SlowDown(5).untilFailureIn(shard))
@@ -655,7 +657,13 @@ abstract class PersistSinkJobsTestBase {
 
     /** Small blob parts and none inline, so that each lost batch leaves several parts to find. */
     private PersistSink<String> smallPartsSink(String shardName, Map<String, String> hadoopOptions) {
+        return smallPartsSink(shardName, hadoopOptions, true);
+    }
+
+    private PersistSink<String> smallPartsSink(String shardName, Map<String, String> hadoopOptions,
+            boolean compaction) {
         return location(PersistSink.<String>builder(), hadoopOptions)
+                .compaction(compaction)
                 .shardName(shardName)
                 .valueCodec("utf8")
                 .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))

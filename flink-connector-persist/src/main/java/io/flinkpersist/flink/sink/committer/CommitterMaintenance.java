@@ -57,6 +57,7 @@ final class CommitterMaintenance implements AutoCloseable {
 
     /** Registers the maintenance gauges; 0 until the first run. */
     void registerMetrics(MetricGroup metrics) {
+        metrics.gauge("compactionsRequested", () -> maintenanceMetric(MaintenanceMetrics::compactionsRequested));
         metrics.gauge("compactionsApplied", () -> maintenanceMetric(MaintenanceMetrics::compactionsApplied));
         metrics.gauge("compactionsDiscarded", () -> maintenanceMetric(MaintenanceMetrics::compactionsDiscarded));
         metrics.gauge("compactionFailures", () -> maintenanceMetric(MaintenanceMetrics::compactionFailures)
