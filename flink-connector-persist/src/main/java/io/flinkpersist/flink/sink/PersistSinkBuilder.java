@@ -48,7 +48,8 @@ public final class PersistSinkBuilder<T> {
     private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
     private boolean compaction = true;
     private Duration historyRetention = CompactionSettings.DEFAULT_HISTORY_RETENTION;
-    private long compactionMemoryBoundBytes = CompactionSettings.DEFAULT_MEMORY_BOUND;
+    /** Null: the larger of the default and 4 times the part target size. */
+    private Long compactionMemoryBoundBytes;
     private Duration orphanGrace;
     private boolean allowNoCheckpointing;
 
@@ -196,7 +197,8 @@ public final class PersistSinkBuilder<T> {
 
     /**
      * How many bytes of parts one merge of the committer's compaction holds at once, at least 4 times the part target
-     * size (512 MiB by default); runs beyond it are merged in several passes.
+     * size (by default 512 MiB or 4 times the part target size, whichever is larger); runs beyond it are merged in
+     * several passes.
      */
     public PersistSinkBuilder<T> compactionMemoryBound(long bytes) {
         this.compactionMemoryBoundBytes = bytes;
@@ -240,16 +242,17 @@ public final class PersistSinkBuilder<T> {
         check(rollupThreshold >= 1, "rollupThreshold", rollupThreshold, "at least 1 version");
         check(historyRetention != null && !historyRetention.isNegative(), "historyRetention", historyRetention,
                 "a duration of 0 or more");
-        check(compactionMemoryBoundBytes >= 4 * partTargetSizeBytes, "compactionMemoryBound",
-                compactionMemoryBoundBytes, "at least 4 times the part target size, " + 4 * partTargetSizeBytes
-                        + " bytes");
+        long memoryBound = compactionMemoryBoundBytes != null ? compactionMemoryBoundBytes
+                : Math.max(CompactionSettings.DEFAULT_MEMORY_BOUND, 4 * partTargetSizeBytes);
+        check(memoryBound >= 4 * partTargetSizeBytes, "compactionMemoryBound", memoryBound,
+                "at least 4 times the part target size, " + 4 * partTargetSizeBytes + " bytes");
         Duration grace = orphanGrace != null ? orphanGrace : markerRetention.plus(ORPHAN_GRACE_MARGIN);
         check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
                 "a duration longer than the marker retention of " + markerRetention);
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
-                compactionMemoryBoundBytes, grace, UUID.randomUUID().toString()), serializer);
+                memoryBound, grace, UUID.randomUUID().toString()), serializer);
     }
 
     private String validateLocation() {

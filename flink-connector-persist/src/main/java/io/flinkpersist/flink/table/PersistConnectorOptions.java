@@ -145,9 +145,10 @@ public final class PersistConnectorOptions {
 
     public static final ConfigOption<MemorySize> COMPACTION_MEMORY_BOUND = ConfigOptions.key("compaction.memory-bound")
             .memoryType()
-            .defaultValue(new MemorySize(CompactionSettings.DEFAULT_MEMORY_BOUND))
+            .noDefaultValue()
             .withDescription("How many bytes of parts one merge holds at once, at least 4 times "
-                    + "'sink.part-target-size'; runs beyond it are merged in several passes.");
+                    + "'sink.part-target-size'; runs beyond it are merged in several passes. By default 512 MiB or "
+                    + "4 times 'sink.part-target-size', whichever is larger.");
 
     public static final ConfigOption<Duration> COMPACTION_ORPHAN_GRACE = ConfigOptions.key("compaction.orphan-grace")
             .durationType()

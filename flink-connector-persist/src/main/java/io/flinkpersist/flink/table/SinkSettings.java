@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.data.RowData;
@@ -76,14 +77,15 @@ final class SinkSettings {
     private final int rollupThreshold;
     private final boolean compaction;
     private final Duration historyRetention;
-    private final long compactionMemoryBoundBytes;
+    /** Null for the builder's default. */
+    private final Long compactionMemoryBoundBytes;
     /** Null for the builder's default. */
     private final Duration orphanGrace;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
             int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
-            boolean compaction, Duration historyRetention, long compactionMemoryBoundBytes, Duration orphanGrace) {
+            boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, Duration orphanGrace) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -121,7 +123,7 @@ final class SinkSettings {
                 options.get(STATE_ROLLUP_THRESHOLD),
                 options.get(COMPACTION_ENABLED),
                 options.get(COMPACTION_HISTORY_RETENTION),
-                options.get(COMPACTION_MEMORY_BOUND).getBytes(),
+                options.getOptional(COMPACTION_MEMORY_BOUND).map(MemorySize::getBytes).orElse(null),
                 options.get(COMPACTION_ORPHAN_GRACE));
     }
 
@@ -142,8 +144,10 @@ final class SinkSettings {
                 .rollupThreshold(rollupThreshold)
                 .compaction(compaction)
                 .historyRetention(historyRetention)
-                .compactionMemoryBound(compactionMemoryBoundBytes)
                 .orphanGrace(orphanGrace);
+        if (compactionMemoryBoundBytes != null) {
+            builder.compactionMemoryBound(compactionMemoryBoundBytes);
+        }
         shard.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);

@@ -353,9 +353,12 @@ public final class StateVersions {
         }
     }
 
-    /** The state a rollup holds, or empty if its blob is gone. */
+    /**
+     * The state an older rollup holds, or empty if its blob is gone; for collections, so it does not count as the
+     * state this handle follows (whose size {@link StateMetrics#stateBytes} reports).
+     */
     private Optional<ShardState> readRollup(PartialRollupKey key) {
-        return blob.get(key.complete(shardId)).map(bytes -> decodeRollup(key, bytes));
+        return blob.get(key.complete(shardId)).map(bytes -> decodeRollupState(key, bytes));
     }
 
     /** Deletes a blob part that no retained version references; returns its size if it existed. */
@@ -400,11 +403,16 @@ public final class StateVersions {
     }
 
     private ShardState decodeRollup(PartialRollupKey key, byte[] bytes) {
+        ShardState state = decodeRollupState(key, bytes);
+        metrics.rollupRead(bytes.length);
+        return state;
+    }
+
+    private ShardState decodeRollupState(PartialRollupKey key, byte[] bytes) {
         ShardState state = decode(key.seqNo(), bytes);
         if (!state.seqNo().equals(key.seqNo())) {
             throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " holds the state of " + state.seqNo());
         }
-        metrics.rollupRead(bytes.length);
         return state;
     }
 

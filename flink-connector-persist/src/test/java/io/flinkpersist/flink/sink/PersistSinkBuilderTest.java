@@ -39,6 +39,15 @@ class PersistSinkBuilderTest {
         assertThat(config.rollupThreshold()).isEqualTo(128);
         assertThat(config.persistConfig().state().rollupThreshold()).isEqualTo(128);
         assertThat(valid().rollupThreshold(4).build().config().persistConfig().state().rollupThreshold()).isEqualTo(4);
+        assertThat(config.compaction()).isTrue();
+        assertThat(config.historyRetention()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.persistConfig().compaction().historyRetentionMs()).isEqualTo(3_600_000);
+        assertThat(config.compactionMemoryBoundBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(config.orphanGrace()).isEqualTo(Duration.ofDays(31));
+        // The memory bound follows a larger part target unless it is set.
+        PersistSinkConfig large = valid().partTargetSizeBytes(256L * 1024 * 1024).build().config();
+        assertThat(large.persistConfig().compaction().memoryBoundBytes()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(valid().markerRetention(Duration.ofDays(2)).build().config().orphanGrace()).isEqualTo(Duration.ofDays(3));
     }
 
     /** One instance per built sink: what tells a failover of one submission from a new submission. */
@@ -91,7 +100,12 @@ class PersistSinkBuilderTest {
                 bad("commitRetries", "0 or more", b -> b.commitRetries(-1)),
                 bad("markerRetention", "at least PT1S", b -> b.markerRetention(Duration.ofMillis(999))),
                 bad("markerRetention", "at least PT1S", b -> b.markerRetention(null)),
-                bad("rollupThreshold", "at least 1 version", b -> b.rollupThreshold(0)));
+                bad("rollupThreshold", "at least 1 version", b -> b.rollupThreshold(0)),
+                bad("historyRetention", "a duration of 0 or more", b -> b.historyRetention(Duration.ofMillis(-1))),
+                bad("compactionMemoryBound", "at least 4 times the part target size",
+                        b -> b.partTargetSizeBytes(1024).compactionMemoryBound(4095)),
+                bad("orphanGrace", "longer than the marker retention",
+                        b -> b.markerRetention(Duration.ofDays(2)).orphanGrace(Duration.ofDays(2))));
     }
 
     private static Arguments bad(String option, String allowed, UnaryOperator<PersistSinkBuilder<String>> change) {

@@ -72,6 +72,10 @@ class PersistTableValidationTest {
                 bad("sink.id", Map.of("sink.id", " "), "'sink.id'", "printable"),
                 bad("state.rollup-threshold", Map.of("state.rollup-threshold", "0"), "'state.rollup-threshold'",
                         "at least 1 version"),
+                bad("compaction.memory-bound", Map.of("compaction.memory-bound", "1 mb", "sink.part-target-size", "1 mb"),
+                        "'compaction.memory-bound'", "at least 4 times the part target size"),
+                bad("compaction.orphan-grace", Map.of("compaction.orphan-grace", "1 d"), "'compaction.orphan-grace'",
+                        "longer than the marker retention"),
                 bad("empty hadoop option", Map.of("hadoop.", "x"), "'hadoop.*'", "non-empty keys"));
     }
 
