@@ -43,11 +43,14 @@ import java.util.TreeSet;
  * 400 updates (a blob part); every update replaces the value of one of {@value #KEYS} keys (a retraction of the old
  * value and an insertion of the new one). After each commit the maintenance runs as the committer's does (here on
  * the same thread, timed apart). At 1,000, 10,000 and the last commit it prints: batches in the shard, runs a
- * snapshot merges, the time and peak heap of a snapshot of the latest time, blob bytes against the live data and
- * the retained history, consensus rows, and commit p50/p99 over the preceding 1,000 commits.
+ * snapshot merges, the time and peak heap of a snapshot of the latest time, blob bytes against the bytes of the
+ * parts the latest state references (the live data and the retained history as the shard encodes them) and the
+ * raw bytes of both (key, value and 16 bytes of time and diff per update), consensus rows, commit p50/p99 over the
+ * preceding 1,000 commits, and the maintenance time per commit so far.
  *
- * <p>{@code mvn -B -Pcompaction-bench package [-Dcompaction.bench.args="<commits>"]} (default 86400), on the
- * embedded defaults (SQLite consensus, local blob).
+ * <p>{@code mvn -B -Pcompaction-bench package [-Dcompaction.bench.args="<commits> [batches]"]} (default 86400;
+ * {@code batches} also lists the shard's batches at each report), on the embedded defaults (SQLite consensus, local
+ * blob).
  */
 public final class CompactionBenchmark {
     private static final int KEYS = 10_000;
@@ -61,6 +64,7 @@ public final class CompactionBenchmark {
     private final int[] versions = new int[KEYS];
     private final long[] commitNanos;
     private long maintenanceNanos;
+    private boolean debug;
 
     private CompactionBenchmark(int commits) {
         this.commitNanos = new long[commits];
@@ -68,7 +72,9 @@ public final class CompactionBenchmark {
 
     public static void main(String[] args) throws Exception {
         int commits = args.length > 0 ? Integer.parseInt(args[0]) : 86_400;
-        new CompactionBenchmark(commits).run(commits);
+        CompactionBenchmark bench = new CompactionBenchmark(commits);
+        bench.debug = args.length > 1 && args[1].equals("batches");
+        bench.run(commits);
     }
 
     private void run(int commits) throws Exception {
@@ -79,9 +85,9 @@ public final class CompactionBenchmark {
         ShardId shard = ShardId.random();
         System.out.printf(Locale.ROOT, "compaction benchmark: %d commits of 2 writers, %d keys, history retention %s%n",
                 commits, KEYS, config.compaction().historyRetentionMs() + " ms");
-        System.out.printf(Locale.ROOT, "%8s %8s %6s %10s %10s %12s %12s %12s %8s %9s %9s %12s%n", "commits", "batches",
-                "runs", "snap ms", "snap MiB", "blob KiB", "live KiB", "hist KiB", "rows", "p50 ms", "p99 ms",
-                "maint ms/c");
+        System.out.printf(Locale.ROOT, "%8s %8s %6s %10s %10s %12s %12s %12s %12s %8s %9s %9s %12s%n", "commits",
+                "batches", "runs", "snap ms", "snap MiB", "blob KiB", "refd KiB", "live KiB", "hist KiB", "rows",
+                "p50 ms", "p99 ms", "maint ms/c");
         try (PersistClient client = PersistClient.open(location, config);
                 Blob blob = location.openBlob(config.hadoopOptions(), RetryPolicy.DEFAULT);
                 Consensus consensus = location.openConsensus()) {
@@ -148,8 +154,16 @@ public final class CompactionBenchmark {
             PersistConfig config) {
         ShardState state = StateVersions.readLatest(shard, consensus, blob).orElseThrow();
         int runs = state.batches().stream().mapToInt(HollowBatch::runCount).sum();
+        if (debug) {
+            state.batches().forEach(b -> System.out.println("  batch " + b.desc() + " len " + b.len() + " parts "
+                    + b.parts().size()));
+            System.out.println("  since " + state.since() + " upper " + state.upper());
+        }
         long[] blobBytes = new long[1];
         blob.list(shard + "/", (key, size) -> blobBytes[0] += size);
+        // What the latest state references: the live data and the retained history as the shard encodes them.
+        long referencedBytes = state.batches().stream().flatMap(b -> b.parts().stream())
+                .mapToLong(p -> p.isInline() ? p.inlineBytes() : p.encodedSizeBytes()).sum();
         int rows = consensus.scan(shard.toString(), SeqNo.MINIMUM, Integer.MAX_VALUE).size();
 
         System.gc();
@@ -177,9 +191,9 @@ public final class CompactionBenchmark {
             }
             long[] window = Arrays.copyOfRange(commitNanos, Math.max(0, commits - WINDOW), commits);
             Arrays.sort(window);
-            System.out.printf(Locale.ROOT, "%8d %8d %6d %10.1f %10.1f %12d %12d %12d %8d %9.2f %9.2f %12.2f%n",
+            System.out.printf(Locale.ROOT, "%8d %8d %6d %10.1f %10.1f %12d %12d %12d %12d %8d %9.2f %9.2f %12.2f%n",
                     commits, state.batches().size(), runs, snapshotNanos / 1e6, peak / 1048576.0, blobBytes[0] / 1024,
-                    liveBytes / 1024, historyBytes / 1024, rows, window[window.length / 2] / 1e6,
+                    referencedBytes / 1024, liveBytes / 1024, historyBytes / 1024, rows, window[window.length / 2] / 1e6,
                     window[(int) (window.length * 0.99)] / 1e6, maintenanceNanos / 1e6 / commits);
         }
     }

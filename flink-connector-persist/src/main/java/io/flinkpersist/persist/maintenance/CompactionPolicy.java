@@ -11,9 +11,13 @@ import java.util.Optional;
  * answer and nothing about pending merges has to be stored.
  *
  * <p>Like persist's spine, it keeps the batch count logarithmic in the shard's updates: every batch should hold
- * more updates than all newer batches together. The oldest batch that does not is merged with every batch after
- * it, so sizes at least double from one batch to the next older one and each update is rewritten a logarithmic
- * number of times. A merge waits until it is worth a compaction (persist's heuristics: enough inputs, parts or
+ * more than twice the updates of all newer batches together. The oldest batch that does not is merged with every
+ * batch after it, so sizes at least triple from one batch to the next older one and each update is rewritten a
+ * logarithmic number of times. Persist's spine merges at equal sizes (twice as many batches); the stricter ratio
+ * bounds what a shard keeps beyond its consolidated data: updates that the since has passed are consolidated
+ * only when their batch is merged again, and the newer batches may hold at most half the oldest one's updates
+ * (measured: blob bytes about 2 times the referenced live data and history with equal sizes, see
+ * docs/operations.md). A merge waits until it is worth a compaction (persist's heuristics: enough inputs, parts or
  * updates), which bounds the small batches at the newest end; one that already is a single run of one batch needs
  * none.
  */
@@ -28,21 +32,51 @@ public final class CompactionPolicy {
         int oldestViolation = -1;
         for (int i = n - 1; i >= 0; i--) {
             long weight = weight(batches.get(i));
-            if (i < n - 1 && weight <= newer) {
+            if (i < n - 1 && weight <= 2 * newer) {
                 oldestViolation = i;
             }
             newer += weight;
         }
-        if (oldestViolation < 0) {
-            return oneBatchWithManyRuns(state, settings);
+        if (oldestViolation >= 0) {
+            List<HollowBatch> inputs = batches.subList(oldestViolation, n);
+            CompactionRequest request = request(state, inputs);
+            if (inputs.size() >= settings.minInputs() || request.parts() >= settings.minParts()
+                    || request.updates() >= settings.minUpdates()) {
+                return Optional.of(request);
+            }
         }
-        List<HollowBatch> inputs = batches.subList(oldestViolation, n);
-        CompactionRequest request = request(state, inputs);
-        if (inputs.size() < settings.minInputs() && request.parts() < settings.minParts()
-                && request.updates() < settings.minUpdates()) {
+        Optional<CompactionRequest> consolidation = historyPassedBySince(state, settings);
+        return consolidation.isPresent() ? consolidation : oneBatchWithManyRuns(state, settings);
+    }
+
+    /**
+     * Batches that reach behind the since and were last merged at a since at least half the history retention ago:
+     * they hold history the since has passed since then, which only a merge consolidates (the size rule alone would
+     * leave the oldest, largest batch, with up to a retention's worth of such history, until newer batches grew to
+     * half its size). Such a batch is merged with the batches after it that also reach behind the since; each is
+     * merged this way at most once per half retention, as the merge records the since it consolidated to.
+     */
+    private static Optional<CompactionRequest> historyPassedBySince(ShardState state, CompactionSettings settings) {
+        if (state.since().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(request);
+        long since = state.since().element().getAsLong();
+        long stale = Math.max(1, settings.historyRetentionMs() / 2);
+        List<HollowBatch> batches = state.batches();
+        int behind = 0;
+        while (behind < batches.size() && batches.get(behind).desc().lower().lessThan(since)) {
+            behind++;
+        }
+        for (int i = 0; i < behind; i++) {
+            HollowBatch batch = batches.get(i);
+            long mergedAt = batch.desc().since().element().orElse(Long.MAX_VALUE);
+            // Only history that was beyond the since at the last merge, and is behind it now, can consolidate.
+            boolean heldHistory = batch.desc().since().lessThan(batch.desc().upper());
+            if (batch.len() > 0 && heldHistory && since - mergedAt >= stale) {
+                return Optional.of(request(state, batches.subList(i, behind)));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
