@@ -277,6 +277,34 @@ class CompactionTest {
         }
     }
 
+    /**
+     * What a shard keeps beyond its live data is bounded by the retained history: updates the since has passed are
+     * consolidated by merges, after every commit at most half as many again as the live data and retained history.
+     */
+    @Test
+    void aShardKeepsLittleMoreThanItsLiveDataAndItsRetainedHistory() {
+        long retention = 50;
+        try (PersistClient client = open(CompactionSettings.defaults().withHistoryRetention(Duration.ofMillis(retention)),
+                1024)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS), client.openWriter(shard, CODECS));
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            long worst = 0;
+            for (int c = 1; c <= 1_500; c++) {
+                commit(committer, writers, c);
+                maintenance.compact(10);
+                if (c > 2 * retention) {
+                    ShardState state = state();
+                    long kept = state.batches().stream().mapToLong(HollowBatch::len).sum();
+                    // Each commit writes 2 writers x 3 keys, a retraction and an insertion each once a key was written.
+                    long history = (upper - 1 - state.since().element().orElseThrow()) * 12;
+                    worst = Math.max(worst, kept * 100 / (live.size() + history));
+                }
+            }
+            assertThat(worst).as("percent of live data and retained history kept, at worst").isLessThanOrEqualTo(150);
+        }
+    }
+
     @Test
     void theOrphanSweepDeletesOnlyUnreferencedPartsOlderThanTheGracePeriod() throws InterruptedException {
         try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024)) {
