@@ -89,15 +89,17 @@ final class CommitterMaintenance implements AutoCloseable {
         if (!running.compareAndSet(false, true)) {
             return;
         }
-        if (maintenance == null) {
-            maintenance = shard.openMaintenance();
-        }
-        ShardMaintenance handle = maintenance;
         try {
+            if (maintenance == null) {
+                maintenance = shard.openMaintenance();
+            }
+            ShardMaintenance handle = maintenance;
             executor.execute(() -> run(handle));
         } catch (RuntimeException e) {
+            // The commit has landed: a maintenance that cannot start waits for the next commit, never fails this one.
             running.set(false);
-            LOG.warn("Could not start compacting shard {}: {}", handle.shardId(), e.toString());
+            runFailures.incrementAndGet();
+            LOG.warn("Could not start compacting the shard after a commit; the next commit retries: {}", e.toString());
         }
     }
 
