@@ -286,7 +286,7 @@ public final class Applier {
         if (!unneeded.isEmpty()) {
             // Parts first: the versions that tell which parts were let go of are still there if this stops midway.
             Set<String> released = versions.partsReleasedBelow(state.rollups(), keepFrom);
-            released.forEach(versions::deletePart);
+            versions.deleteParts(released);
             unneeded.values().forEach(r -> versions.deleteRollup(r.key()));
             long truncated = versions.truncateBelow(keepFrom);
             apply("remove_rollups", (s, afterIndeterminate) -> s.rollups().headMap(keepFrom).isEmpty()

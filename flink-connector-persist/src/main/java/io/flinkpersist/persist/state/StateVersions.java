@@ -20,9 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Where a shard's state versions are kept, as persist keeps them: consensus holds one {@link StateDiff} per
@@ -34,6 +37,8 @@ import java.util.SortedMap;
  * after them names a rollup of the last one.
  */
 public final class StateVersions {
+    /** Blob deletes a garbage collection runs at once (persist's {@code persist_gc_blob_delete_concurrency_limit}). */
+    static final int DELETE_CONCURRENCY = 32;
     /** Versions read per consensus scan. */
     static final int SCAN_PAGE = 1024;
     /** How often a head whose rollup is gone is read again before the shard is declared corrupt. */
@@ -361,13 +366,34 @@ public final class StateVersions {
         return blob.get(key.complete(shardId)).map(bytes -> decodeRollupState(key, bytes));
     }
 
-    /** Deletes a blob part that no retained version references; returns its size if it existed. */
-    OptionalLong deletePart(String blobKey) {
-        OptionalLong deleted = blob.delete(blobKey);
-        if (deleted.isPresent()) {
-            metrics.partDeleted(deleted.getAsLong());
+    /**
+     * Deletes blob parts that no retained version references, {@value #DELETE_CONCURRENCY} at a time as persist's
+     * collection does: a collection of many replaced parts on an object store would otherwise take one round trip
+     * per part on the thread of the transition that was assigned the rollup. Fails if any delete failed (after the
+     * blob's retries); the next collection deletes what is left.
+     */
+    void deleteParts(Set<String> blobKeys) {
+        if (blobKeys.isEmpty()) {
+            return;
         }
-        return deleted;
+        int threads = Math.min(DELETE_CONCURRENCY, blobKeys.size());
+        ExecutorService deleters = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, "persist-gc-" + shardId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<CompletableFuture<Void>> deletes = new ArrayList<>();
+            for (String key : blobKeys) {
+                deletes.add(CompletableFuture.runAsync(() -> blob.delete(key)
+                        .ifPresent(metrics::partDeleted), deleters));
+            }
+            CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        } finally {
+            deleters.shutdown();
+        }
     }
 
     /** Deletes the consensus versions below {@code seqNo}. */
