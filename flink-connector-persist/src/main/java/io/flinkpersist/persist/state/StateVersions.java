@@ -15,6 +15,7 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -250,75 +251,66 @@ public final class StateVersions {
         }
         HollowRollup keep = rollups.get(keepFrom);
         Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep.key());
-        if (kept.isEmpty()) {
+        Optional<ShardState> base = oldestReadable(rollups.headMap(keepFrom).values());
+        if (kept.isEmpty() || base.isEmpty()) {
             return Set.of();
         }
-        ShardState base = null;
-        for (HollowRollup rollup : rollups.headMap(keepFrom).values()) {
-            base = readRollup(rollup.key()).orElse(null);
-            if (base != null) {
-                break;
-            }
-        }
-        if (base == null) {
-            return Set.of();
-        }
-        Set<HollowBatch> seen = new HashSet<>();
-        Set<String> referenced = new HashSet<>();
-        collectParts(base, seen, referenced);
-        ShardState state = base;
-        while (state.seqNo().compareTo(keepFrom) < 0) {
-            List<VersionedData> page = consensus.scan(shardId.toString(), state.seqNo().next(),
-                    (int) Math.min(SCAN_PAGE, keepFrom.value() - state.seqNo().value()));
-            if (page.isEmpty() || !page.get(0).seqNo().equals(state.seqNo().next())) {
-                // Truncated meanwhile by another handle's collection, which deleted these parts first.
-                return Set.of();
-            }
-            for (VersionedData version : page) {
-                state = applyVersion(state, version, false);
-                collectParts(state, seen, referenced);
-            }
-        }
-        Set<String> stillReferenced = new HashSet<>();
-        collectParts(kept.get(), new HashSet<>(), stillReferenced);
-        referenced.removeAll(stillReferenced);
-        return referenced;
+        // Empty if truncated meanwhile by another handle's collection, which deleted these parts first.
+        Set<String> released = partsOfVersions(base.get(), keepFrom).orElse(new HashSet<>());
+        released.removeAll(partsOfVersions(kept.get(), keepFrom).orElseThrow());
+        return released;
     }
 
     /**
      * The blob keys of the parts that some retained version references: every version from the oldest rollup
      * {@code latest} records that is still in blob up to {@code latest}. Versions below it are no longer readable.
+     *
+     * @throws IllegalStateException if a collection truncated those versions while they were read: the answer
+     *     would miss what the versions after the gap reference, so the caller must read again rather than act on it
      */
     Set<String> partsOfRetainedVersions(ShardState latest) {
-        ShardState state = null;
-        for (HollowRollup rollup : latest.rollups().values()) {
-            state = readRollup(rollup.key()).orElse(null);
-            if (state != null) {
-                break;
+        Set<String> referenced = partsOfVersions(latest, latest.seqNo()).orElseThrow();
+        Optional<ShardState> base = oldestReadable(latest.rollups().values());
+        if (base.isPresent()) {
+            referenced.addAll(partsOfVersions(base.get(), latest.seqNo()).orElseThrow(() -> new IllegalStateException(
+                    "the versions of shard " + shardId + " from " + base.get().seqNo() + " were truncated while "
+                            + "they were read; read them again")));
+        }
+        return referenced;
+    }
+
+    /** The state of the oldest of {@code rollups} still in blob, if any is. */
+    private Optional<ShardState> oldestReadable(Collection<HollowRollup> rollups) {
+        for (HollowRollup rollup : rollups) {
+            Optional<ShardState> state = readRollup(rollup.key());
+            if (state.isPresent()) {
+                return state;
             }
         }
+        return Optional.empty();
+    }
+
+    /**
+     * The blob keys of the parts that {@code base} and every version after it up to {@code to} reference, or empty
+     * if consensus no longer holds all those versions.
+     */
+    private Optional<Set<String>> partsOfVersions(ShardState base, SeqNo to) {
         Set<HollowBatch> seen = new HashSet<>();
         Set<String> referenced = new HashSet<>();
-        collectParts(latest, seen, referenced);
-        if (state == null) {
-            return referenced;
-        }
-        collectParts(state, seen, referenced);
-        while (state.seqNo().compareTo(latest.seqNo()) < 0) {
-            List<VersionedData> page = consensus.scan(shardId.toString(), state.seqNo().next(), SCAN_PAGE);
+        collectParts(base, seen, referenced);
+        ShardState state = base;
+        while (state.seqNo().compareTo(to) < 0) {
+            List<VersionedData> page = consensus.scan(shardId.toString(), state.seqNo().next(),
+                    (int) Math.min(SCAN_PAGE, to.value() - state.seqNo().value()));
             if (page.isEmpty() || !page.get(0).seqNo().equals(state.seqNo().next())) {
-                // Truncated meanwhile: what those versions released was collected first.
-                break;
+                return Optional.empty();
             }
             for (VersionedData version : page) {
-                if (version.seqNo().compareTo(latest.seqNo()) > 0) {
-                    break;
-                }
                 state = applyVersion(state, version, false);
                 collectParts(state, seen, referenced);
             }
         }
-        return referenced;
+        return Optional.of(referenced);
     }
 
     /**
