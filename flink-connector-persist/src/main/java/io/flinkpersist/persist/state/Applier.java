@@ -101,6 +101,7 @@ public final class Applier {
     }
 
     private ShardState fetchOrInitialize() {
+        int indeterminateFailures = 0;
         while (true) {
             Optional<ShardState> latest = versions.fetchLatest(null);
             if (latest.isPresent()) {
@@ -114,9 +115,11 @@ public final class Applier {
             try {
                 result = versions.initialize(first, key);
             } catch (ExternalException e) {
-                if (e.isDeterminate()) {
+                // Bounded, and never past an interrupt: a cancelled task must not keep creating the shard.
+                if (e.isDeterminate() || ++indeterminateFailures >= indeterminateRetries.maxAttempts()) {
                     throw e;
                 }
+                sleep(indeterminateRetries.jitteredBackoff(indeterminateFailures).toMillis());
                 // Whether or not it landed, the shard tells.
             }
             if (result == CasResult.COMMITTED) {

@@ -32,15 +32,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A compare-and-set whose outcome is unknown is resolved by re-reading state, never by guessing. */
 class IndeterminateAppendTest {
     /** Fails the next compare-and-set indeterminately, after (or instead of) performing it. */
     private static final class AmbiguousConsensus implements Consensus {
         final MemConsensus delegate = new MemConsensus();
+        final AtomicInteger compareAndSets = new AtomicInteger();
         volatile Boolean failNextAfterCommitting;
+        /** Every compare-and-set fails indeterminately without taking effect: a store that never answers. */
+        volatile boolean failEvery;
 
         @Override
         public Optional<VersionedData> head(String key) {
@@ -49,6 +54,10 @@ class IndeterminateAppendTest {
 
         @Override
         public CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next) {
+            compareAndSets.incrementAndGet();
+            if (failEvery) {
+                throw ExternalException.indeterminate("statement timed out", null);
+            }
             Boolean afterCommitting = failNextAfterCommitting;
             if (afterCommitting == null) {
                 return delegate.compareAndSet(key, expected, next);
@@ -103,6 +112,38 @@ class IndeterminateAppendTest {
         Applier applier = new Applier(shard, consensus, blob, CODECS, BuildVersion.current(), System::currentTimeMillis,
                 new RetryPolicy(4, Duration.ofMillis(1), 2, Duration.ofMillis(5)), settings);
         return new WriteHandle(id, applier, parts, BuildVersion.current(), 60_000, 1 << 20);
+    }
+
+    /** Creating a shard against a consensus that never answers gives up after the retry policy's attempts. */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void creatingAShardStopsRetryingAfterThePolicysAttempts() {
+        consensus.failEvery = true;
+
+        assertThatThrownBy(this::applier).isInstanceOf(ExternalException.class)
+                .hasMessageContaining("statement timed out");
+        assertThat(consensus.compareAndSets.get()).isEqualTo(4);
+        assertThat(consensus.head(shard.toString())).isEmpty();
+    }
+
+    /**
+     * A cancelled task interrupts its thread: creating a shard stops at the first indeterminate failure instead of
+     * retrying (the flag stays set for the caller), so the task can end.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void creatingAShardStopsWhenItsThreadIsInterrupted() {
+        consensus.failEvery = true;
+
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(this::applier).hasMessageContaining("interrupted")
+                    .hasRootCauseInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(consensus.compareAndSets.get()).isEqualTo(1);
     }
 
     /**
