@@ -46,12 +46,16 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.connector.testframe.source.FromElementsSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,6 +77,20 @@ abstract class PersistSinkJobsTestBase {
 
     @TempDir
     Path dir;
+
+    /**
+     * Cancels the jobs a failed or timed-out test left on the shared MiniCluster: a job left running keeps its
+     * slots, and every later test would wait for slots and fail for no fault of its own.
+     */
+    @AfterEach
+    void cancelJobsLeftRunning(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        for (JobStatusMessage job : cluster.listJobs().get()) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                cluster.cancelJob(job.getJobId()).get();
+                cluster.requestJobResult(job.getJobId()).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
 
     /** The Flink 2.3 pitfall: a bounded streaming job must commit its final checkpoint too. */
     @Test
@@ -205,7 +223,6 @@ abstract class PersistSinkJobsTestBase {
         PersistSink<String> sink = smallPartsSink("failure-" + point, failingFileSystem(),
                 point != FailurePoint.DURING_UPLOAD);
         String shard = sink.config().shardId().toString();
-        InjectedFailures.forget(shard);
         env.fromSequence(0, RECORDS - 1).map(new SlowDown(5).untilFailureIn(shard))
                 .sinkTo(new FailureInjectingSink<>(sink, point)).uid("persist-sink");
         JobID job = env.execute("failure " + point).getJobID();
@@ -697,6 +714,11 @@ abstract class PersistSinkJobsTestBase {
     private static final class SlowDown extends RichMapFunction<Long, String> {
         /** Records of its share after which a first attempt still waiting for its injected failure crawls. */
         private static final long CRAWL_AFTER = RECORDS / PARALLELISM * 4 / 5;
+        /**
+         * Records it crawls over at most (15 s): a failure that cannot happen then fails the test's restart count
+         * instead of its timeout, and leaves no job behind.
+         */
+        private static final long CRAWL_AT_MOST = 1_500;
 
         private final long sleepEvery;
         private final String prefix;
@@ -730,7 +752,7 @@ abstract class PersistSinkJobsTestBase {
             if (++seen % sleepEvery == 0) {
                 Thread.sleep(1);
             }
-            if (failingShard != null && seen > CRAWL_AFTER
+            if (failingShard != null && seen > CRAWL_AFTER && seen <= CRAWL_AFTER + CRAWL_AT_MOST
                     && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
                     && !InjectedFailures.happened(failingShard)) {
                 Thread.sleep(10);

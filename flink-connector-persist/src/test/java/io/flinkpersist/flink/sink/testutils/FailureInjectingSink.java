@@ -40,6 +40,8 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
     public FailureInjectingSink(PersistSink<T> sink, FailurePoint point) {
         this.sink = sink;
         this.point = point;
+        // A test's new job on a shard of an earlier job's name (another backend's run) fails again.
+        InjectedFailures.forget(sink.config().shardId().toString());
     }
 
     @Override
@@ -102,7 +104,7 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
         return sink.getWriteResultSerializer();
     }
 
-    /** Fails in subtask 0 of the first attempt only. */
+    /** Fails in the first attempt only, in whichever subtask reaches the failure point first. */
     private final class Writer implements CommittingSinkWriter<T, PersistWriteResult>, StatefulSinkWriter<T, PersistWriterState> {
         private final StatefulSinkWriter<T, PersistWriterState> writer;
         private final boolean failing;
@@ -111,18 +113,22 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
 
         Writer(StatefulSinkWriter<T, PersistWriterState> writer, TaskInfo task) {
             this.writer = writer;
-            this.failing = task.getIndexOfThisSubtask() == 0 && task.getAttemptNumber() == 0;
+            this.failing = task.getAttemptNumber() == 0;
         }
 
         private boolean due() {
             return failing && checkpoints >= CHECKPOINTS_BEFORE_FAILING;
         }
 
+        private boolean claim() {
+            return InjectedFailures.claim(sink.config().shardId().toString());
+        }
+
         @Override
         public void write(T element, Context context) throws IOException, InterruptedException {
             writer.write(element, context);
             if (point == FailurePoint.BEFORE_CHECKPOINT && due()
-                    && ++recordsAfterCheckpoints == RECORDS_BEFORE_FAILING) {
+                    && ++recordsAfterCheckpoints == RECORDS_BEFORE_FAILING && claim()) {
                 throw injected("injected failure between checkpoints");
             }
         }
@@ -137,7 +143,7 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
         public Collection<PersistWriteResult> prepareCommit() throws IOException, InterruptedException {
             Collection<PersistWriteResult> batches =
                     ((CommittingSinkWriter<T, PersistWriteResult>) writer).prepareCommit();
-            if (point == FailurePoint.AFTER_PREPARE_COMMIT && due()) {
+            if (point == FailurePoint.AFTER_PREPARE_COMMIT && due() && claim()) {
                 throw injected("injected failure after prepareCommit, " + batches.size() + " batch lost");
             }
             return batches;
@@ -145,7 +151,8 @@ public final class FailureInjectingSink<T> implements Sink<T>, SupportsCommitter
 
         @Override
         public List<PersistWriterState> snapshotState(long checkpointId) throws IOException {
-            if (++checkpoints == CHECKPOINTS_BEFORE_FAILING && failing && point == FailurePoint.DURING_UPLOAD) {
+            if (++checkpoints == CHECKPOINTS_BEFORE_FAILING && failing && point == FailurePoint.DURING_UPLOAD
+                    && claim()) {
                 FailingUploads.armNextUpload(sink.config().shardId().toString());
             }
             return writer.snapshotState(checkpointId);

@@ -10,12 +10,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InjectedFailures {
     private static final Set<String> FAILED_SHARDS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> CLAIMED_SHARDS = ConcurrentHashMap.newKeySet();
 
     private InjectedFailures() {}
 
     /** Forgets an earlier job's failure on a shard of the same name (another backend's run of the test). */
-    public static void forget(String shard) {
+    static void forget(String shard) {
         FAILED_SHARDS.remove(shard);
+        CLAIMED_SHARDS.remove(shard);
+    }
+
+    /**
+     * Whether the caller is the first to inject the failure into a job writing {@code shard}: whichever writer
+     * reaches the failure point first fails, so the failure does not depend on which subtask got the records.
+     */
+    static boolean claim(String shard) {
+        return CLAIMED_SHARDS.add(shard);
     }
 
     static void record(String shard) {
