@@ -3,6 +3,7 @@ package io.flinkpersist.persist.maintenance;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,7 +27,21 @@ public final class CompactionPolicy {
 
     /** The merge to run next, or empty if the shard is compact enough. */
     public static Optional<CompactionRequest> next(ShardState state, CompactionSettings settings) {
-        List<HollowBatch> batches = state.batches();
+        return next(state, settings, Frontier.MINIMUM);
+    }
+
+    /**
+     * The merge to run next among the batches from {@code from} on (those whose lower is not before it), or empty if
+     * they are compact enough: the batches before {@code from} are the inputs of a merge in progress, which a merge of
+     * the newer ones does not touch, so both apply.
+     */
+    public static Optional<CompactionRequest> next(ShardState state, CompactionSettings settings, Frontier from) {
+        List<HollowBatch> all = state.batches();
+        int first = 0;
+        while (first < all.size() && all.get(first).desc().lower().lessThan(from)) {
+            first++;
+        }
+        List<HollowBatch> batches = all.subList(first, all.size());
         int n = batches.size();
         long newer = 0;
         int oldestViolation = -1;
@@ -45,8 +60,8 @@ public final class CompactionPolicy {
                 return Optional.of(request);
             }
         }
-        Optional<CompactionRequest> consolidation = historyPassedBySince(state, settings);
-        return consolidation.isPresent() ? consolidation : oneBatchWithManyRuns(state, settings);
+        Optional<CompactionRequest> consolidation = historyPassedBySince(state, batches, settings);
+        return consolidation.isPresent() ? consolidation : oneBatchWithManyRuns(state, batches, settings);
     }
 
     /**
@@ -56,13 +71,13 @@ public final class CompactionPolicy {
      * half its size). Such a batch is merged with the batches after it that also reach behind the since; each is
      * merged this way at most once per half retention, as the merge records the since it consolidated to.
      */
-    private static Optional<CompactionRequest> historyPassedBySince(ShardState state, CompactionSettings settings) {
+    private static Optional<CompactionRequest> historyPassedBySince(ShardState state, List<HollowBatch> batches,
+            CompactionSettings settings) {
         if (state.since().isEmpty()) {
             return Optional.empty();
         }
         long since = state.since().element().getAsLong();
         long stale = Math.max(1, settings.historyRetentionMs() / 2);
-        List<HollowBatch> batches = state.batches();
         int behind = 0;
         while (behind < batches.size() && batches.get(behind).desc().lower().lessThan(since)) {
             behind++;
@@ -83,8 +98,9 @@ public final class CompactionPolicy {
      * A batch that already is large enough relative to its neighbours may still hold many runs (one per writer of
      * its append): a read merges each, so it is rewritten as one run once it has as many as a merge would wait for.
      */
-    private static Optional<CompactionRequest> oneBatchWithManyRuns(ShardState state, CompactionSettings settings) {
-        for (HollowBatch batch : state.batches()) {
+    private static Optional<CompactionRequest> oneBatchWithManyRuns(ShardState state, List<HollowBatch> batches,
+            CompactionSettings settings) {
+        for (HollowBatch batch : batches) {
             if (batch.runCount() >= Math.max(2, settings.minParts())) {
                 return Optional.of(request(state, List.of(batch)));
             }

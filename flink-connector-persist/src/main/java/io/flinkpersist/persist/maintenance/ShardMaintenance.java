@@ -67,19 +67,27 @@ public final class ShardMaintenance {
     public List<CompactionOutcome> compact(int maxMerges) {
         List<CompactionOutcome> outcomes = new ArrayList<>();
         while (outcomes.size() < maxMerges) {
-            Optional<CompactionRequest> request = CompactionPolicy.next(applier.fetch(), settings);
+            Optional<CompactionRequest> request = nextMerge(Frontier.MINIMUM);
             if (request.isEmpty()) {
                 break;
-            }
-            if (advanceSince()) {
-                request = CompactionPolicy.next(applier.cached(), settings);
-                if (request.isEmpty()) {
-                    break;
-                }
             }
             outcomes.add(compactor.compact(request.get()));
         }
         return outcomes;
+    }
+
+    /**
+     * The merge to run next among the batches from {@code from} on, as of the shard's latest state, moving the since
+     * first when one is due (the since a merge consolidates to is fixed in its request). With {@code from} the upper
+     * of a merge in progress (another thread's or process's), it plans a merge of newer batches only, which does not
+     * touch that merge's inputs: both apply, so new batches are merged while a long merge of old ones runs.
+     */
+    public Optional<CompactionRequest> nextMerge(Frontier from) {
+        Optional<CompactionRequest> request = CompactionPolicy.next(applier.fetch(), settings, from);
+        if (request.isPresent() && advanceSince()) {
+            request = CompactionPolicy.next(applier.cached(), settings, from);
+        }
+        return request;
     }
 
     /**

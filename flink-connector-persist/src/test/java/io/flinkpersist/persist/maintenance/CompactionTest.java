@@ -194,6 +194,41 @@ class CompactionTest {
         }
     }
 
+    /**
+     * While a merge of the shard's batches is in progress, another maintainer plans a merge of only the batches
+     * committed after them: both apply, and the shard reads the same.
+     */
+    @Test
+    void aMergeOfTheNewestBatchesAppliesNextToAMergeOfOlderOnesInProgress() {
+        try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS));
+            for (int c = 1; c <= 4; c++) {
+                commit(committer, writers, c);
+            }
+            ShardMaintenance older = client.openMaintenance(shard, CODECS);
+            ShardMaintenance newer = client.openMaintenance(shard, CODECS);
+            CompactionRequest inProgress = older.nextMerge(Frontier.MINIMUM).orElseThrow();
+            for (int c = 5; c <= 8; c++) {
+                commit(committer, writers, c);
+            }
+
+            CompactionRequest newest = newer.nextMerge(inProgress.desc().upper()).orElseThrow();
+            assertThat(newest.inputs()).as("a merge planned after the one in progress")
+                    .allMatch(b -> !b.desc().lower().lessThan(inProgress.desc().upper()));
+            assertThat(newer.compact(newest).applied()).isTrue();
+            assertThat(older.compact(inProgress).applied()).isTrue();
+
+            List<HollowBatch> batches = state().batches();
+            assertThat(batches).hasSize(2);
+            assertThat(batches.get(0).desc().upper()).isEqualTo(inProgress.desc().upper());
+            assertThat(older.nextMerge(Frontier.of(upper))).isEmpty();
+            try (ReadHandle reader = client.openReader(shard, CODECS)) {
+                assertThat(snapshot(reader)).isEqualTo(live);
+            }
+        }
+    }
+
     @Test
     void aMergeWhoseInputsAnotherOneReplacedLeavesNothingBehind() {
         try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024)) {

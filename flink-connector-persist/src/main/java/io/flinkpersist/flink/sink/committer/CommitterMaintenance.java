@@ -1,17 +1,20 @@
 package io.flinkpersist.flink.sink.committer;
 
 import io.flinkpersist.flink.sink.ShardConnection;
-import io.flinkpersist.persist.maintenance.CompactionOutcome;
+import io.flinkpersist.persist.maintenance.CompactionRequest;
 import io.flinkpersist.persist.maintenance.MaintenanceMetrics;
 import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.state.StateMetrics;
+import io.flinkpersist.persist.time.Frontier;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.MetricGroup;
@@ -19,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compacts the shard after the committer's commits, on one background thread next to it: a commit that finds no
- * run in progress starts one, which merges until the shard needs no more (at most {@link #MERGES_PER_RUN}), and
- * sweeps the shard for orphaned parts once every {@link #SWEEP_INTERVAL}. Never on
+ * Compacts the shard after the committer's commits, on background threads next to it: a commit that finds no run in
+ * progress starts one, which merges until the shard needs no more (at most {@link #MERGES_PER_RUN}), and sweeps the
+ * shard for orphaned parts once every {@link #SWEEP_INTERVAL}. A commit that finds that run busy with a merge starts
+ * a second run, if none is going, which merges only the batches newer than that merge's inputs: a long merge of the
+ * shard's oldest data (minutes, on a large shard) does not let the batches of the commits meanwhile pile up. Never on
  * the writers' path and never failing the job: a failed run is logged and counted, and the next commit starts
  * another. Garbage collection rides on the state's rollups, whichever handle writes them.
  */
@@ -40,15 +45,25 @@ final class CommitterMaintenance implements AutoCloseable {
     /** When the last sweep started (nanoTime), or null before the first. */
     private Long lastSweepNanos;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean newestRunning = new AtomicBoolean();
+    /** The upper of the merge the first run is doing, or null between its merges. */
+    private final AtomicReference<Frontier> inProgressUpper = new AtomicReference<>();
+    /**
+     * Held by the second run through each of its merges, and by the first while it plans one: the first never plans
+     * over the inputs of a merge of the newest batches in progress, which would make one of the two lose.
+     */
+    private final Object planning = new Object();
     private final AtomicLong runFailures = new AtomicLong();
     private volatile ShardMaintenance maintenance;
-    /** Set on close: the run in progress finishes its merge and starts no other. */
+    /** The second run's own handle: a handle's state is not shared between threads. */
+    private volatile ShardMaintenance newestMaintenance;
+    /** Set on close: the runs in progress finish their merges and start no other. */
     private volatile boolean stopping;
 
     CommitterMaintenance(ShardConnection shard, String shardName, Duration orphanGrace) {
         this.shard = shard;
         this.orphanGrace = orphanGrace;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "persist-maintenance-" + shardName);
             thread.setDaemon(true);
             return thread;
@@ -73,31 +88,51 @@ final class CommitterMaintenance implements AutoCloseable {
         metrics.gauge("maintenancePartBytesDeleted", () -> stateMetric(StateMetrics::partBytesDeleted));
     }
 
-    /** Parts and bytes the maintenance handle's garbage collection deleted (the committer's own are counted apart). */
+    /** Parts and bytes the maintenance handles' garbage collection deleted (the committer's own are counted apart). */
     private long stateMetric(ToLongFunction<StateMetrics> metric) {
-        ShardMaintenance current = maintenance;
-        return current == null ? 0 : metric.applyAsLong(current.stateMetrics());
+        return sum(handle -> metric.applyAsLong(handle.stateMetrics()));
     }
 
     private long maintenanceMetric(ToLongFunction<MaintenanceMetrics> metric) {
-        ShardMaintenance current = maintenance;
-        return current == null ? 0 : metric.applyAsLong(current.metrics());
+        return sum(handle -> metric.applyAsLong(handle.metrics()));
     }
 
-    /** Starts a run unless one is in progress. Called on the committer's thread after a commit. */
+    private long sum(ToLongFunction<ShardMaintenance> metric) {
+        ShardMaintenance first = maintenance;
+        ShardMaintenance second = newestMaintenance;
+        return (first == null ? 0 : metric.applyAsLong(first)) + (second == null ? 0 : metric.applyAsLong(second));
+    }
+
+    /**
+     * Starts a run unless one is in progress, or else a run over the newest batches if the first is merging and
+     * no such run is going. Called on the committer's thread after a commit.
+     */
     void afterCommit() {
-        if (!running.compareAndSet(false, true)) {
-            return;
+        if (running.compareAndSet(false, true)) {
+            start(running, () -> {
+                if (maintenance == null) {
+                    maintenance = shard.openMaintenance();
+                }
+                ShardMaintenance handle = maintenance;
+                return () -> run(handle);
+            });
+        } else if (inProgressUpper.get() != null && newestRunning.compareAndSet(false, true)) {
+            start(newestRunning, () -> {
+                if (newestMaintenance == null) {
+                    newestMaintenance = shard.openMaintenance();
+                }
+                ShardMaintenance handle = newestMaintenance;
+                return () -> runNewest(handle);
+            });
         }
+    }
+
+    private void start(AtomicBoolean flag, Supplier<Runnable> run) {
         try {
-            if (maintenance == null) {
-                maintenance = shard.openMaintenance();
-            }
-            ShardMaintenance handle = maintenance;
-            executor.execute(() -> run(handle));
+            executor.execute(run.get());
         } catch (RuntimeException e) {
             // The commit has landed: a maintenance that cannot start waits for the next commit, never fails this one.
-            running.set(false);
+            flag.set(false);
             runFailures.incrementAndGet();
             LOG.warn("Could not start compacting the shard after a commit; the next commit retries: {}", e.toString());
         }
@@ -107,9 +142,18 @@ final class CommitterMaintenance implements AutoCloseable {
         try {
             int merges = 0;
             while (merges < MERGES_PER_RUN && !stopping) {
-                List<CompactionOutcome> outcomes = handle.compact(1);
-                if (outcomes.isEmpty()) {
-                    break;
+                Optional<CompactionRequest> request;
+                synchronized (planning) {
+                    request = handle.nextMerge(Frontier.MINIMUM);
+                    if (request.isEmpty()) {
+                        break;
+                    }
+                    inProgressUpper.set(request.get().desc().upper());
+                }
+                try {
+                    handle.compact(request.get());
+                } finally {
+                    inProgressUpper.set(null);
                 }
                 merges++;
             }
@@ -127,6 +171,30 @@ final class CommitterMaintenance implements AutoCloseable {
                     + "retries: {}", handle.shardId(), e.toString());
         } finally {
             running.set(false);
+        }
+    }
+
+    /** Merges the batches newer than the first run's merge while that one lasts. */
+    private void runNewest(ShardMaintenance handle) {
+        try {
+            int merges = 0;
+            while (merges < MERGES_PER_RUN && !stopping) {
+                synchronized (planning) {
+                    Frontier from = inProgressUpper.get();
+                    Optional<CompactionRequest> request = from == null ? Optional.empty() : handle.nextMerge(from);
+                    if (request.isEmpty()) {
+                        break;
+                    }
+                    handle.compact(request.get());
+                }
+                merges++;
+            }
+        } catch (RuntimeException e) {
+            runFailures.incrementAndGet();
+            LOG.warn("Compacting the newest batches of shard {} failed; the shard is unchanged by the failed merge and "
+                    + "the next commit retries: {}", handle.shardId(), e.toString());
+        } finally {
+            newestRunning.set(false);
         }
     }
 
