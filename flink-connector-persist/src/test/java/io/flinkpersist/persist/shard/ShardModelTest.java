@@ -268,9 +268,11 @@ class ShardModelTest {
 
     /**
      * Maintenance compacts the shard; with {@code race}, a second maintainer (of the other client) compacts first
-     * what the first one was asked to merge, so the first one's merge loses and its output must go.
+     * what the first one was asked to merge, so the first one's merge loses and its output must go; with
+     * {@code crash}, the maintainer dies at the compare-and-set that applies its merge, its output written and
+     * maybe applied, and nothing cleaned up (the next sweep must find what it left).
      */
-    record CompactPlan(boolean race) implements Plan {
+    record CompactPlan(boolean race, boolean crash) implements Plan {
         @Override
         public void runOn(ShardUnderTest shard) {
             shard.compact(this);
@@ -286,7 +288,8 @@ class ShardModelTest {
     }
 
     private static Arbitrary<CompactPlan> compactPlans() {
-        return Arbitraries.of(true, false).map(CompactPlan::new);
+        return Arbitraries.of(new CompactPlan(false, false), new CompactPlan(true, false),
+                new CompactPlan(false, true));
     }
 
     private static Arbitrary<Setup> setups() {
@@ -1055,7 +1058,12 @@ class ShardModelTest {
                 note("compact: nothing to merge in " + reader.fetchRecentUpper());
                 return;
             }
-            if (plan.race()) {
+            if (plan.crash()) {
+                faults.crashAtNextCommit();
+                assertThatThrownBy(() -> maintenance.compact(first.get())).as("a merge whose maintainer dies")
+                        .isInstanceOf(FaultyStores.Crash.class);
+                note("compact " + first.get() + " -> crashed");
+            } else if (plan.race()) {
                 List<CompactionOutcome> others = otherMaintenance.compact(10);
                 List<io.flinkpersist.persist.batch.HollowBatch> batches =
                         StateVersions.readLatest(shard, stores.consensus(), stores.blob()).orElseThrow().batches();

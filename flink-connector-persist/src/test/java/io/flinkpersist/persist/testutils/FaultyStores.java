@@ -23,6 +23,7 @@ public final class FaultyStores {
     private final double probability;
     private volatile boolean armed;
     private boolean lastCasFailed;
+    private boolean crashAtNextCommit;
     private final AtomicLong injected = new AtomicLong();
 
     public FaultyStores(long seed, double probability) {
@@ -33,6 +34,23 @@ public final class FaultyStores {
     /** Starts failing (a shard is created without faults, as its first rollup has no fallback). */
     public void arm() {
         armed = true;
+    }
+
+    /**
+     * The next compare-and-set that would commit throws a {@link Crash}, before or after the store did the work, as
+     * if the process died there: nothing after it in that call runs, no clean-up either.
+     */
+    public synchronized void crashAtNextCommit() {
+        crashAtNextCommit = true;
+    }
+
+    /** A process dying in the middle of a call: not a store failure, so nothing retries or cleans up after it. */
+    public static final class Crash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Crash(String message) {
+            super(message);
+        }
     }
 
     /** How many failures were injected. */
@@ -97,10 +115,21 @@ public final class FaultyStores {
                 // anyway, from a handle whose version is long truncated, cannot be told apart from one that
                 // landed, and fails the call rather than guess (IndeterminateAppendTest covers that).
                 boolean wouldCommit = expected.equals(delegate.head(key).map(VersionedData::seqNo));
+                boolean crashNow;
                 boolean failNow;
                 synchronized (FaultyStores.this) {
-                    failNow = wouldCommit && !lastCasFailed && fail();
+                    crashNow = wouldCommit && crashAtNextCommit;
+                    crashAtNextCommit &= !crashNow;
+                    failNow = !crashNow && wouldCommit && !lastCasFailed && fail();
                     lastCasFailed = failNow;
+                }
+                if (crashNow) {
+                    boolean landed = afterTheWork();
+                    if (landed) {
+                        delegate.compareAndSet(key, expected, next);
+                    }
+                    throw new Crash("crashed at the compare-and-set of " + key + " at " + next.seqNo()
+                            + (landed ? ", after it landed" : ", before it was sent"));
                 }
                 if (failNow) {
                     if (afterTheWork()) {
