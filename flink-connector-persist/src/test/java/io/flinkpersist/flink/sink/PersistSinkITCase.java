@@ -26,6 +26,11 @@ class PersistSinkITCase extends PersistSinkJobsTestBase {
     }
 
     @Override
+    protected boolean runsLongJobs() {
+        return true;
+    }
+
+    @Override
     protected InMemoryReporter metrics() {
         return METRICS;
     }

@@ -2,6 +2,7 @@ package io.flinkpersist.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flinkpersist.flink.sink.testutils.FailingUploads;
 import io.flinkpersist.flink.sink.testutils.FailureInjectingSink;
@@ -11,9 +12,13 @@ import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.batch.HollowBatch;
+import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.state.ShardState;
+import io.flinkpersist.persist.state.StateVersions;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
@@ -23,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -74,6 +80,7 @@ abstract class PersistSinkJobsTestBase {
     /** Slots the subclasses' MiniCluster must offer. */
     static final int MAX_PARALLELISM = 4;
     private static final int FAILURES = 5;
+    private static final long LONG_JOB_COMMITS = 2_000;
 
     @TempDir
     Path dir;
@@ -160,7 +167,7 @@ abstract class PersistSinkJobsTestBase {
         assertThat(shard.diffsByValue()).isEqualTo(expected());
         ShardParts parts = ShardParts.read(sink.config());
         long commits = shard.appends();
-        long bound = (long) Math.ceil(2 * Math.log(commits) / Math.log(2)) + 8;
+        long bound = logarithmicBound(commits);
         assertThat(commits).as("commits").isGreaterThan(20);
         assertThat((long) parts.state().batches().size()).as("batches after %d commits", commits)
                 .isLessThanOrEqualTo(bound);
@@ -169,6 +176,80 @@ abstract class PersistSinkJobsTestBase {
         assertThat(gauge(job, "compactionsApplied")).isPositive();
         assertThat(gauge(job, "numRestarts")).isEqualTo(FAILURES);
         parts.assertStoredAsPersist();
+    }
+
+    /**
+     * A streaming job of {@value #LONG_JOB_COMMITS} checkpoints 10 ms apart, one commit each: whenever it is looked at
+     * while it runs, its shard holds at most 2·log2(commits) + 8 batches, and when it stops a snapshot merges at most
+     * as many runs (while it runs, the newest commits' batches hold a run per writer part until the committer's
+     * maintenance rewrites them); stopped with a savepoint, every record its source emitted is in the shard once
+     * (each source subtask emits a prefix of its range, so the shard must hold exactly two such prefixes).
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aStreamingJobOfThousandsOfCheckpointsKeepsItsShardLogarithmic() throws Exception {
+        assumeTrue(runsLongJobs(), "thousands of commits run on the embedded stores only, to keep the suite short");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(50);
+        PersistSink<String> sink = sink("thousands-of-checkpoints");
+        long range = 100_000_000L;
+        env.fromSequence(0, range - 1).map(new SlowDown(1)).sinkTo(sink).uid("persist-sink");
+        JobClient job = env.executeAsync("thousands of checkpoints");
+
+        PersistSinkConfig config = sink.config();
+        long commits = 0;
+        int largestBatches = 0;
+        try (Blob blob = config.location().openBlob(config.persistConfig().hadoopOptions(), RetryPolicy.DEFAULT);
+                Consensus consensus = config.location().openConsensus()) {
+            while (commits < LONG_JOB_COMMITS) {
+                Thread.sleep(100);
+                Optional<ShardState> state = StateVersions.readLatest(config.shardId(), consensus, blob);
+                if (state.isEmpty()) {
+                    continue;
+                }
+                // Commits so far: the first was at the least upper there is, each one moved it by one time.
+                commits = counted(job.getJobID(), "commits");
+                int batches = state.get().batches().size();
+                assertThat((long) batches).as("batches after %d commits", commits)
+                        .isLessThanOrEqualTo(logarithmicBound(commits));
+                largestBatches = Math.max(largestBatches, batches);
+            }
+        }
+        job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
+
+        Map<String, Long> contents = ShardContents.read(config).diffsByValue();
+        assertThat(contents.values()).as("diffs").containsOnly(1L);
+        // The two source subtasks read [0, range/2) and [range/2, range): each emitted a prefix of its half.
+        long firstHalf = contents.keySet().stream().mapToLong(v -> Long.parseLong(v.substring(1)))
+                .filter(n -> n < range / 2).count();
+        long secondHalf = contents.size() - firstHalf;
+        Map<String, Long> prefixes = Stream.concat(LongStream.range(0, firstHalf).boxed(),
+                        LongStream.range(range / 2, range / 2 + secondHalf).boxed())
+                .collect(Collectors.toMap(n -> "r" + n, n -> 1L));
+        assertThat(contents).isEqualTo(prefixes);
+        assertThat(firstHalf).isPositive();
+        assertThat(secondHalf).isPositive();
+        assertThat(largestBatches).as("batches seen").isPositive();
+        ShardParts parts = ShardParts.read(config);
+        long finalCommits = counted(job.getJobID(), "commits");
+        assertThat((long) parts.state().batches().size()).as("batches after %d commits", finalCommits)
+                .isLessThanOrEqualTo(logarithmicBound(finalCommits));
+        assertThat((long) parts.state().batches().stream().mapToInt(HollowBatch::runCount).sum())
+                .as("runs a snapshot merges after %d commits", finalCommits)
+                .isLessThanOrEqualTo(logarithmicBound(finalCommits));
+        assertThat(gauge(job.getJobID(), "compactionsApplied")).isPositive();
+        assertThat(parts.unreferenced()).isEmpty();
+    }
+
+    /** Whether this location runs {@link #aStreamingJobOfThousandsOfCheckpointsKeepsItsShardLogarithmic}. */
+    protected boolean runsLongJobs() {
+        return false;
+    }
+
+    private static long logarithmicBound(long commits) {
+        return (long) Math.ceil(2 * Math.log(Math.max(commits, 1)) / Math.log(2)) + 8;
     }
 
     /**
