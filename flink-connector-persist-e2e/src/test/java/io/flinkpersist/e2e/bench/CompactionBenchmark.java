@@ -11,6 +11,7 @@ import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.maintenance.MaintenanceMetrics;
 import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.read.Consolidator;
@@ -43,20 +44,26 @@ import java.util.TreeSet;
  * 400 updates (a blob part); every update replaces the value of one of {@value #KEYS} keys (a retraction of the old
  * value and an insertion of the new one). After each commit the maintenance runs as the committer's does (here on
  * the same thread, timed apart). At 1,000, 10,000 and the last commit it prints: batches in the shard, runs a
- * snapshot merges, the time and peak heap of a snapshot of the latest time, blob bytes against the bytes of the
- * parts the latest state references (the live data and the retained history as the shard encodes them) and the
- * raw bytes of both (key, value and 16 bytes of time and diff per update), consensus rows, commit p50/p99 over the
+ * snapshot merges, the median time of five snapshots of the latest time and their peak heap, blob bytes against
+ * the bytes of the parts the latest state references (the live data and the retained history as the shard encodes
+ * them) and the raw bytes of both (key, value and 16 bytes of time and diff per update; the history is what the
+ * shard keeps readable, from its since), the since's lag behind the upper, consensus rows, commit p50/p99 over the
  * preceding 1,000 commits, and the maintenance time per commit so far.
  *
- * <p>{@code mvn -B -Pcompaction-bench package [-Dcompaction.bench.args="<commits> [batches]"]} (default 86400;
- * {@code batches} also lists the shard's batches at each report), on the embedded defaults (SQLite consensus, local
- * blob).
+ * <p>A snapshot reads the live data and the retained history, so its time grows with the history until a full
+ * retention of it is held (3,600 commits at the default hour). {@code retention} (seconds, default the product's
+ * default) lets a run hold the same history at its first report as at its last.
+ *
+ * <p>{@code mvn -B -Pcompaction-bench package [-Dcompaction.bench.args="<commits> [retention] [batches]"]}
+ * (default 86400; {@code batches} also lists the shard's batches at each report), on the embedded defaults (SQLite
+ * consensus, local blob).
  */
 public final class CompactionBenchmark {
     private static final int KEYS = 10_000;
     private static final int SMALL_BATCH = 10;
     private static final int LARGE_BATCH = 400;
     private static final int WINDOW = 1_000;
+    private static final int SNAPSHOTS = 5;
     private static final Codecs CODECS = Codecs.of("utf8", "utf8");
 
     private final Random random = new Random(42);
@@ -71,23 +78,29 @@ public final class CompactionBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int commits = args.length > 0 ? Integer.parseInt(args[0]) : 86_400;
+        List<String> arguments = new ArrayList<>(List.of(args));
+        boolean debug = arguments.remove("batches");
+        int commits = arguments.isEmpty() ? 86_400 : Integer.parseInt(arguments.get(0));
         CompactionBenchmark bench = new CompactionBenchmark(commits);
-        bench.debug = args.length > 1 && args[1].equals("batches");
-        bench.run(commits);
+        bench.debug = debug;
+        CompactionSettings compaction = CompactionSettings.defaults();
+        if (arguments.size() > 1) {
+            compaction = compaction.withHistoryRetention(Duration.ofSeconds(Long.parseLong(arguments.get(1))));
+        }
+        bench.run(commits, compaction);
     }
 
-    private void run(int commits) throws Exception {
+    private void run(int commits, CompactionSettings compaction) throws Exception {
         Path dir = Files.createTempDirectory("compaction-bench");
         PersistLocation location = PersistLocation.embedded(dir);
-        PersistConfig config = PersistConfig.defaults();
+        PersistConfig config = PersistConfig.builder().compaction(compaction).build();
         Set<Integer> reportAt = new TreeSet<>(List.of(Math.min(1_000, commits), Math.min(10_000, commits), commits));
         ShardId shard = ShardId.random();
         System.out.printf(Locale.ROOT, "compaction benchmark: %d commits of 2 writers, %d keys, history retention %s%n",
                 commits, KEYS, config.compaction().historyRetentionMs() + " ms");
-        System.out.printf(Locale.ROOT, "%8s %8s %6s %10s %10s %12s %12s %12s %12s %8s %9s %9s %12s%n", "commits",
-                "batches", "runs", "snap ms", "snap MiB", "blob KiB", "refd KiB", "live KiB", "hist KiB", "rows",
-                "p50 ms", "p99 ms", "maint ms/c");
+        System.out.printf(Locale.ROOT, "%8s %8s %6s %10s %10s %12s %12s %12s %12s %8s %8s %9s %9s %12s%n",
+                "commits", "batches", "runs", "snap ms", "snap MiB", "blob KiB", "refd KiB", "live KiB", "hist KiB",
+                "lag s", "rows", "p50 ms", "p99 ms", "maint ms/c");
         try (PersistClient client = PersistClient.open(location, config);
                 Blob blob = location.openBlob(config.hadoopOptions(), RetryPolicy.DEFAULT);
                 Consensus consensus = location.openConsensus()) {
@@ -116,7 +129,7 @@ public final class CompactionBenchmark {
                 }
                 maintenanceNanos += System.nanoTime() - maintenanceStart;
                 if (reportAt.contains(c)) {
-                    report(c, shard, client, blob, consensus, upper, config);
+                    report(c, shard, client, blob, consensus, upper);
                 }
             }
             MaintenanceMetrics m = maintenance.metrics();
@@ -150,8 +163,8 @@ public final class CompactionBenchmark {
         return ("value-" + key + "-" + version + "-padding-to-forty-bytes").getBytes(StandardCharsets.UTF_8);
     }
 
-    private void report(int commits, ShardId shard, PersistClient client, Blob blob, Consensus consensus, long upper,
-            PersistConfig config) {
+    private void report(int commits, ShardId shard, PersistClient client, Blob blob, Consensus consensus,
+            long upper) {
         ShardState state = StateVersions.readLatest(shard, consensus, blob).orElseThrow();
         int runs = state.batches().stream().mapToInt(HollowBatch::runCount).sum();
         if (debug) {
@@ -172,28 +185,37 @@ public final class CompactionBenchmark {
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         long liveBytes = 0;
         long historyBytes = 0;
-        long start = System.nanoTime();
-        long historyFrom = Math.max(0, upper - 1 - config.compaction().historyRetentionMs());
+        long[] snapshotNanos = new long[SNAPSHOTS];
         try (ReadHandle reader = client.openReader(shard, CODECS)) {
-            Consolidator snapshot = reader.snapshot(upper - 1, Duration.ofSeconds(10));
-            while (snapshot.next()) {
-                liveBytes += snapshot.key().length + snapshot.value().length + 16;
+            for (int i = 0; i < SNAPSHOTS; i++) {
+                long start = System.nanoTime();
+                long bytes = 0;
+                try (Consolidator snapshot = reader.snapshot(upper - 1, Duration.ofSeconds(10))) {
+                    while (snapshot.next()) {
+                        bytes += snapshot.key().length + snapshot.value().length + 16;
+                    }
+                }
+                snapshotNanos[i] = System.nanoTime() - start;
+                liveBytes = bytes;
             }
-            long snapshotNanos = System.nanoTime() - start;
+            Arrays.sort(snapshotNanos);
             long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-            // The retained history: what a snapshot at the since would add to the live data.
-            var listen = reader.listen(Math.max(historyFrom, reader.since().element().orElseThrow()));
+            // The retained history: what the shard keeps readable after its since, beyond the live data.
+            long since = reader.since().element().orElseThrow();
+            var listen = reader.listen(since);
             while (listen.frontier().lessThan(Frontier.of(upper))) {
-                Consolidator history = listen.next(Duration.ofSeconds(10)).updates();
-                while (history.next()) {
-                    historyBytes += history.key().length + history.value().length + 16;
+                try (Consolidator history = listen.next(Duration.ofSeconds(10)).updates()) {
+                    while (history.next()) {
+                        historyBytes += history.key().length + history.value().length + 16;
+                    }
                 }
             }
             long[] window = Arrays.copyOfRange(commitNanos, Math.max(0, commits - WINDOW), commits);
             Arrays.sort(window);
-            System.out.printf(Locale.ROOT, "%8d %8d %6d %10.1f %10.1f %12d %12d %12d %12d %8d %9.2f %9.2f %12.2f%n",
-                    commits, state.batches().size(), runs, snapshotNanos / 1e6, peak / 1048576.0, blobBytes[0] / 1024,
-                    referencedBytes / 1024, liveBytes / 1024, historyBytes / 1024, rows, window[window.length / 2] / 1e6,
+            System.out.printf(Locale.ROOT, "%8d %8d %6d %10.1f %10.1f %12d %12d %12d %12d %8d %8d %9.2f %9.2f %12.2f%n",
+                    commits, state.batches().size(), runs, snapshotNanos[SNAPSHOTS / 2] / 1e6, peak / 1048576.0,
+                    blobBytes[0] / 1024, referencedBytes / 1024, liveBytes / 1024, historyBytes / 1024,
+                    (upper - 1 - since) / 1000, rows, window[window.length / 2] / 1e6,
                     window[(int) (window.length * 0.99)] / 1e6, maintenanceNanos / 1e6 / commits);
         }
     }

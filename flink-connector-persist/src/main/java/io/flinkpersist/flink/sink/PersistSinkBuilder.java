@@ -176,9 +176,10 @@ public final class PersistSinkBuilder<T> {
     }
 
     /**
-     * Whether the committer compacts the shard after its commits (on by default): in a background thread next to
-     * it, one merge at a time, never on the writers' path and never failing the job. Turn it off to run
-     * {@code ShardMaintenance} elsewhere (see docs/operations.md), or when another sink of the shard compacts it.
+     * Whether the committer compacts the shard after its commits (on by default): in background threads next to
+     * it, one merge at a time plus one of the newest batches while a long merge runs, never on the writers' path
+     * and never failing the job. Turn it off to run {@code ShardMaintenance} elsewhere (see docs/operations.md), or
+     * when another sink of the shard compacts it.
      */
     public PersistSinkBuilder<T> compaction(boolean enabled) {
         this.compaction = enabled;

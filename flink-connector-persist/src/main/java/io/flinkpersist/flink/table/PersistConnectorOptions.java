@@ -132,8 +132,9 @@ public final class PersistConnectorOptions {
     public static final ConfigOption<Boolean> COMPACTION_ENABLED = ConfigOptions.key("compaction.enabled")
             .booleanType()
             .defaultValue(true)
-            .withDescription("Whether the sink's committer compacts the shard after its commits: in a background "
-                    + "thread, one merge at a time, never failing the job. Turn it off to run the shard's maintenance "
+            .withDescription("Whether the sink's committer compacts the shard after its commits: in background "
+                    + "threads, one merge at a time plus one of the newest batches while a long merge runs, never "
+                    + "failing the job. Turn it off to run the shard's maintenance "
                     + "elsewhere (docs/operations.md) or when another sink of the shard compacts it.");
 
     public static final ConfigOption<Duration> COMPACTION_HISTORY_RETENTION =
