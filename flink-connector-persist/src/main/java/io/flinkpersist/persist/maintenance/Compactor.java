@@ -126,10 +126,6 @@ final class Compactor {
                                 + "({} bytes) over {} in {} ms", request.inputs().size(), request.runs(),
                         request.updates(), request.bytes(), applier.shardId(), merged.parts().size(), merged.len(),
                         written, request.desc(), (System.nanoTime() - start) / 1_000_000);
-                if (2 * blobBytes(request.inputs()) >= blobBytes(applier.cached().batches())) {
-                    // Its inputs were at least half the shard: blob would hold 1.5 times it until the next rollup.
-                    applier.rollUpNow();
-                }
                 return new CompactionOutcome(true, request, merged.parts().size(), merged.len(), passes);
             }
             case NO -> {
@@ -150,12 +146,6 @@ final class Compactor {
     }
 
     private enum Applied { YES, NO, UNKNOWN }
-
-    /** Bytes the batches hold in blob parts: what garbage collection deletes once they are replaced. */
-    private static long blobBytes(List<HollowBatch> batches) {
-        return batches.stream().flatMap(b -> b.parts().stream())
-                .mapToLong(p -> p.isInline() ? 0 : p.encodedSizeBytes()).sum();
-    }
 
     private static boolean stillBatches(ShardState state, List<HollowBatch> inputs) {
         int first = state.batches().indexOf(inputs.get(0));

@@ -201,20 +201,6 @@ public final class Applier {
         return transition.result();
     }
 
-    /**
-     * Rolls up the latest version this handle wrote or read now rather than at the next threshold, and collects the
-     * garbage below it: after a transition that released much of what the shard references (a merge that replaced
-     * most of it), so that blob does not hold both copies for another rollup interval. Best effort, like every
-     * rollup; nothing happens if that version is rolled up already.
-     */
-    public void rollUpNow() {
-        ShardState state = cached;
-        if (state.latestRollup().map(e -> e.getKey().compareTo(state.seqNo()) >= 0).orElse(false)) {
-            return;
-        }
-        rollUp(state);
-    }
-
     /** Whether {@code next} is far enough past its newest rollup, and no recent assignment is still at work. */
     private boolean needsRollup(ShardState next, long now) {
         Optional<Map.Entry<SeqNo, HollowRollup>> latest = next.latestRollup();

@@ -195,34 +195,6 @@ class CompactionTest {
     }
 
     /**
-     * A merge that replaced at least half of what the shard holds in blob rolls the state up at once and collects
-     * its inputs, instead of keeping both copies until the next rollup is due.
-     */
-    @Test
-    void theInputsOfAMergeOfMostOfTheShardAreDeletedAtOnce() {
-        try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024)) {
-            WriteHandle committer = client.openWriter(shard, CODECS);
-            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS));
-            for (int c = 1; c <= 3; c++) {
-                commit(committer, writers, c);
-            }
-            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
-            List<String> inputs = partsInBlob();
-
-            List<CompactionOutcome> outcomes = maintenance.compact(1);
-
-            assertThat(outcomes).singleElement().matches(CompactionOutcome::applied);
-            assertThat(state().batches()).hasSize(1);
-            assertThat(partsInBlob()).as("parts in blob after merging all of them").doesNotContainAnyElementsOf(inputs)
-                    .containsExactlyInAnyOrderElementsOf(state().batches().get(0).parts().stream()
-                            .map(p -> p.blobKey(shard)).toList());
-            try (ReadHandle reader = client.openReader(shard, CODECS)) {
-                assertThat(snapshot(reader)).isEqualTo(live);
-            }
-        }
-    }
-
-    /**
      * While a merge of the shard's batches is in progress, another maintainer plans a merge of only the batches
      * committed after them: both apply, and the shard reads the same.
      */
