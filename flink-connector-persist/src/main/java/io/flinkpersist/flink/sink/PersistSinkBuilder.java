@@ -29,6 +29,8 @@ public final class PersistSinkBuilder<T> {
     public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
     /** How much longer than the marker retention the orphan grace period is by default. */
     public static final Duration ORPHAN_GRACE_MARGIN = Duration.ofDays(1);
+    /** Merges the committer runs at once by default: one, and one of the newest batches while it lasts. */
+    public static final int DEFAULT_COMPACTION_CONCURRENCY = 2;
 
     private Path embeddedDir;
     private String blobUri;
@@ -50,6 +52,7 @@ public final class PersistSinkBuilder<T> {
     private Duration historyRetention = CompactionSettings.DEFAULT_HISTORY_RETENTION;
     /** Null: the larger of the default and 4 times the part target size. */
     private Long compactionMemoryBoundBytes;
+    private int compactionConcurrency = DEFAULT_COMPACTION_CONCURRENCY;
     private Duration orphanGrace;
     private boolean allowNoCheckpointing;
 
@@ -207,6 +210,16 @@ public final class PersistSinkBuilder<T> {
     }
 
     /**
+     * How many merges the committer's compaction runs at once: 2 (the default) runs a merge of the newest batches
+     * while a long merge of older ones lasts, so that the batches of the commits meanwhile do not pile up; 1 runs one
+     * merge at a time, holding at most one merge's memory bound.
+     */
+    public PersistSinkBuilder<T> compactionConcurrency(int merges) {
+        this.compactionConcurrency = merges;
+        return this;
+    }
+
+    /**
      * How old a part that no retained version of the shard references must be before the committer's orphan sweep
      * (hourly, with compaction) deletes it: uploads of failed attempts, merges interrupted midway. It must be longer
      * than the marker retention, which makes it safe: a checkpoint or savepoint whose batches were prepared longer
@@ -247,13 +260,15 @@ public final class PersistSinkBuilder<T> {
                 : Math.max(CompactionSettings.DEFAULT_MEMORY_BOUND, 4 * partTargetSizeBytes);
         check(memoryBound >= 4 * partTargetSizeBytes, "compactionMemoryBound", memoryBound,
                 "at least 4 times the part target size, " + 4 * partTargetSizeBytes + " bytes");
+        check(compactionConcurrency == 1 || compactionConcurrency == 2, "compactionConcurrency",
+                compactionConcurrency, "1 (one merge at a time) or 2 (and one of the newest batches meanwhile)");
         Duration grace = orphanGrace != null ? orphanGrace : markerRetention.plus(ORPHAN_GRACE_MARGIN);
         check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
                 "a duration longer than the marker retention of " + markerRetention);
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
-                memoryBound, grace, UUID.randomUUID().toString()), serializer);
+                memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
     }
 
     private String validateLocation() {

@@ -44,6 +44,7 @@ public final class PersistSinkConfig implements Serializable {
     private final boolean compaction;
     private final Duration historyRetention;
     private final long compactionMemoryBoundBytes;
+    private final int compactionConcurrency;
     private final Duration orphanGrace;
     private final String instanceId;
 
@@ -51,7 +52,7 @@ public final class PersistSinkConfig implements Serializable {
             ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
             int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
             boolean allowNoCheckpointing, int rollupThreshold, boolean compaction, Duration historyRetention,
-            long compactionMemoryBoundBytes, Duration orphanGrace, String instanceId) {
+            long compactionMemoryBoundBytes, int compactionConcurrency, Duration orphanGrace, String instanceId) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -69,6 +70,7 @@ public final class PersistSinkConfig implements Serializable {
         this.compaction = compaction;
         this.historyRetention = historyRetention;
         this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
+        this.compactionConcurrency = compactionConcurrency;
         this.orphanGrace = orphanGrace;
         this.allowNoCheckpointing = allowNoCheckpointing;
         this.instanceId = instanceId;
@@ -153,6 +155,11 @@ public final class PersistSinkConfig implements Serializable {
     }
 
     /** How old an unreferenced part must be before the committer's orphan sweep deletes it. */
+    /** Merges the committer's compaction runs at once: 1, or 2 with one of the newest batches. */
+    public int compactionConcurrency() {
+        return compactionConcurrency;
+    }
+
     public Duration orphanGrace() {
         return orphanGrace;
     }
@@ -175,7 +182,8 @@ public final class PersistSinkConfig implements Serializable {
                 + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
                 + ", rollupThreshold=" + rollupThreshold + ", compaction=" + compaction + ", historyRetention="
-                + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes + ", orphanGrace=" + orphanGrace + ", instanceId="
+                + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes
+                + ", compactionConcurrency=" + compactionConcurrency + ", orphanGrace=" + orphanGrace + ", instanceId="
                 + instanceId + "}";
     }
 }

@@ -151,6 +151,13 @@ public final class PersistConnectorOptions {
                     + "'sink.part-target-size'; runs beyond it are merged in several passes. By default 512 MiB or "
                     + "4 times 'sink.part-target-size', whichever is larger.");
 
+    public static final ConfigOption<Integer> COMPACTION_CONCURRENCY = ConfigOptions.key("compaction.concurrency")
+            .intType()
+            .defaultValue(PersistSinkBuilder.DEFAULT_COMPACTION_CONCURRENCY)
+            .withDescription("How many merges the committer runs at once: 2 runs a merge of the newest batches while "
+                    + "a long merge of older ones lasts, so that new batches do not pile up meanwhile; 1 runs one "
+                    + "merge at a time, holding at most one 'compaction.memory-bound'.");
+
     public static final ConfigOption<Duration> COMPACTION_ORPHAN_GRACE = ConfigOptions.key("compaction.orphan-grace")
             .durationType()
             .noDefaultValue()

@@ -12,6 +12,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_TH
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_CONCURRENCY;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_MEMORY_BOUND;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ORPHAN_GRACE;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.STATE_ROLLUP_THRESHOLD;
@@ -60,6 +61,7 @@ final class SinkSettings {
             Map.entry("rollupThreshold", STATE_ROLLUP_THRESHOLD.key()),
             Map.entry("historyRetention", COMPACTION_HISTORY_RETENTION.key()),
             Map.entry("compactionMemoryBound", COMPACTION_MEMORY_BOUND.key()),
+            Map.entry("compactionConcurrency", COMPACTION_CONCURRENCY.key()),
             Map.entry("orphanGrace", COMPACTION_ORPHAN_GRACE.key()));
 
     private final String blobUri;
@@ -79,13 +81,15 @@ final class SinkSettings {
     private final Duration historyRetention;
     /** Null for the builder's default. */
     private final Long compactionMemoryBoundBytes;
+    private final int compactionConcurrency;
     /** Null for the builder's default. */
     private final Duration orphanGrace;
 
     private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
             String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
             int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
-            boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, Duration orphanGrace) {
+            boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, int compactionConcurrency,
+            Duration orphanGrace) {
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
         this.hadoopOptions = hadoopOptions;
@@ -101,6 +105,7 @@ final class SinkSettings {
         this.compaction = compaction;
         this.historyRetention = historyRetention;
         this.compactionMemoryBoundBytes = compactionMemoryBoundBytes;
+        this.compactionConcurrency = compactionConcurrency;
         this.orphanGrace = orphanGrace;
     }
 
@@ -124,6 +129,7 @@ final class SinkSettings {
                 options.get(COMPACTION_ENABLED),
                 options.get(COMPACTION_HISTORY_RETENTION),
                 options.getOptional(COMPACTION_MEMORY_BOUND).map(MemorySize::getBytes).orElse(null),
+                options.get(COMPACTION_CONCURRENCY),
                 options.get(COMPACTION_ORPHAN_GRACE));
     }
 
@@ -144,6 +150,7 @@ final class SinkSettings {
                 .rollupThreshold(rollupThreshold)
                 .compaction(compaction)
                 .historyRetention(historyRetention)
+                .compactionConcurrency(compactionConcurrency)
                 .orphanGrace(orphanGrace);
         if (compactionMemoryBoundBytes != null) {
             builder.compactionMemoryBound(compactionMemoryBoundBytes);

@@ -43,6 +43,7 @@ class PersistSinkBuilderTest {
         assertThat(config.historyRetention()).isEqualTo(Duration.ofHours(1));
         assertThat(config.persistConfig().compaction().historyRetentionMs()).isEqualTo(3_600_000);
         assertThat(config.compactionMemoryBoundBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(config.compactionConcurrency()).isEqualTo(2);
         assertThat(config.orphanGrace()).isEqualTo(Duration.ofDays(31));
         // The memory bound follows a larger part target unless it is set.
         PersistSinkConfig large = valid().partTargetSizeBytes(256L * 1024 * 1024).build().config();
@@ -104,6 +105,8 @@ class PersistSinkBuilderTest {
                 bad("historyRetention", "a duration of 0 or more", b -> b.historyRetention(Duration.ofMillis(-1))),
                 bad("compactionMemoryBound", "at least 4 times the part target size",
                         b -> b.partTargetSizeBytes(1024).compactionMemoryBound(4095)),
+                bad("compactionConcurrency", "1 (one merge at a time) or 2", b -> b.compactionConcurrency(0)),
+                bad("compactionConcurrency", "1 (one merge at a time) or 2", b -> b.compactionConcurrency(3)),
                 bad("orphanGrace", "longer than the marker retention",
                         b -> b.markerRetention(Duration.ofDays(2)).orphanGrace(Duration.ofDays(2))));
     }

@@ -260,6 +260,8 @@ abstract class PersistSinkJobsTestBase {
     void theCommittersOrphanSweepDeletesAnOldUnreferencedPart() throws Exception {
         PersistSink<String> sink = location(PersistSink.<String>builder(), Map.of())
                 .shardName("orphans")
+                // One merge at a time: the sweep runs in the run that merges.
+                .compactionConcurrency(1)
                 .valueCodec("utf8")
                 .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
                 .inlineThresholdBytes(0)

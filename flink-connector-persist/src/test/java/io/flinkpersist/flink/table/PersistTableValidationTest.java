@@ -74,6 +74,8 @@ class PersistTableValidationTest {
                         "at least 1 version"),
                 bad("compaction.memory-bound", Map.of("compaction.memory-bound", "1 mb", "sink.part-target-size", "1 mb"),
                         "'compaction.memory-bound'", "at least 4 times the part target size"),
+                bad("compaction.concurrency", Map.of("compaction.concurrency", "3"),
+                        "'compaction.concurrency'", "1 (one merge at a time) or 2"),
                 bad("compaction.orphan-grace", Map.of("compaction.orphan-grace", "1 d"), "'compaction.orphan-grace'",
                         "longer than the marker retention"),
                 bad("empty hadoop option", Map.of("hadoop.", "x"), "'hadoop.*'", "non-empty keys"));

@@ -41,6 +41,8 @@ final class CommitterMaintenance implements AutoCloseable {
 
     private final ShardConnection shard;
     private final Duration orphanGrace;
+    /** Whether a second run may merge the newest batches while the first one merges. */
+    private final boolean newestRuns;
     private final ExecutorService executor;
     /** When the last sweep started (nanoTime), or null before the first. */
     private Long lastSweepNanos;
@@ -60,10 +62,12 @@ final class CommitterMaintenance implements AutoCloseable {
     /** Set on close: the runs in progress finish their merges and start no other. */
     private volatile boolean stopping;
 
-    CommitterMaintenance(ShardConnection shard, String shardName, Duration orphanGrace) {
+    /** @param concurrency merges at once: 1, or 2 with a run over the newest batches */
+    CommitterMaintenance(ShardConnection shard, String shardName, Duration orphanGrace, int concurrency) {
         this.shard = shard;
         this.orphanGrace = orphanGrace;
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        this.newestRuns = concurrency > 1;
+        this.executor = Executors.newFixedThreadPool(concurrency, r -> {
             Thread thread = new Thread(r, "persist-maintenance-" + shardName);
             thread.setDaemon(true);
             return thread;
@@ -116,7 +120,7 @@ final class CommitterMaintenance implements AutoCloseable {
                 ShardMaintenance handle = maintenance;
                 return () -> run(handle);
             });
-        } else if (inProgressUpper.get() != null && newestRunning.compareAndSet(false, true)) {
+        } else if (newestRuns && inProgressUpper.get() != null && newestRunning.compareAndSet(false, true)) {
             start(newestRunning, () -> {
                 if (newestMaintenance == null) {
                     newestMaintenance = shard.openMaintenance();

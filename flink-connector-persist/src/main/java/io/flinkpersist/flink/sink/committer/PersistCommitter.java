@@ -59,7 +59,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         this.config = config;
         this.shard = new ShardConnection(config);
         this.maintenance = config.compaction() ? new CommitterMaintenance(shard, config.shardId().toString(),
-                config.orphanGrace()) : null;
+                config.orphanGrace(), config.compactionConcurrency()) : null;
         this.commits = metrics.counter("commits");
         this.alreadyCommitted = metrics.counter("alreadyCommitted");
         this.conflicts = metrics.counter("conflicts");
