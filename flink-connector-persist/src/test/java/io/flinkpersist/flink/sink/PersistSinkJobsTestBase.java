@@ -179,7 +179,7 @@ abstract class PersistSinkJobsTestBase {
     }
 
     /**
-     * A streaming job of {@value #LONG_JOB_COMMITS} checkpoints 10 ms apart, one commit each: whenever it is looked at
+     * A streaming job of {@value #LONG_JOB_COMMITS} checkpoints 50 ms apart, one commit each: whenever it is looked at
      * while it runs, its shard holds at most 2·log2(commits) + 8 batches, and when it stops a snapshot merges at most
      * as many runs (while it runs, the newest commits' batches hold a run per writer part until the committer's
      * maintenance rewrites them); stopped with a savepoint, every record its source emitted is in the shard once
@@ -208,7 +208,7 @@ abstract class PersistSinkJobsTestBase {
                 if (state.isEmpty()) {
                     continue;
                 }
-                // Commits so far: the first was at the least upper there is, each one moved it by one time.
+                // Read after the state: the bound is never tighter than the state's own commits allow.
                 commits = counted(job.getJobID(), "commits");
                 int batches = state.get().batches().size();
                 assertThat((long) batches).as("batches after %d commits", commits)
