@@ -240,6 +240,9 @@ abstract class PersistSinkJobsTestBase {
                 .as("runs a snapshot merges after %d commits", finalCommits)
                 .isLessThanOrEqualTo(logarithmicBound(finalCommits));
         assertThat(gauge(job.getJobID(), "compactionsApplied")).isPositive();
+        // Merges of the newest batches ran during longer ones, and the two runs never merged the same batches.
+        assertThat(gauge(job.getJobID(), "newestBatchCompactionsApplied")).isPositive();
+        assertThat(gauge(job.getJobID(), "compactionsDiscarded")).isZero();
         assertThat(parts.unreferenced()).isEmpty();
     }
 

@@ -85,6 +85,10 @@ final class CommitterMaintenance implements AutoCloseable {
         metrics.gauge("compactionBytesWritten", () -> maintenanceMetric(MaintenanceMetrics::compactionBytesWritten));
         metrics.gauge("compactionBatchesReplaced",
                 () -> maintenanceMetric(MaintenanceMetrics::compactionBatchesReplaced));
+        metrics.gauge("newestBatchCompactionsApplied", () -> {
+            ShardMaintenance second = newestMaintenance;
+            return second == null ? 0 : second.metrics().compactionsApplied();
+        });
         metrics.gauge("maintenancePartsDeleted", () -> stateMetric(StateMetrics::partsDeleted));
         metrics.gauge("orphanPartsFound", () -> maintenanceMetric(MaintenanceMetrics::orphanPartsFound));
         metrics.gauge("orphanPartsDeleted", () -> maintenanceMetric(MaintenanceMetrics::orphanPartsDeleted));
