@@ -8,6 +8,7 @@ import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.batch.part.PartDecodeException;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.PartFetcher;
@@ -45,6 +46,7 @@ final class Compactor {
     private final BuildVersion version;
     private final CompactionSettings settings;
     private final MaintenanceMetrics metrics;
+    private final ReleasedParts released;
 
     Compactor(Applier applier, PartWriter partWriter, BuildVersion version, CompactionSettings settings,
             MaintenanceMetrics metrics) {
@@ -56,6 +58,7 @@ final class Compactor {
         this.version = version;
         this.settings = settings;
         this.metrics = metrics;
+        this.released = new ReleasedParts(applier);
     }
 
     /** One sorted run to merge, and what holding its largest part costs. */
@@ -98,18 +101,19 @@ final class Compactor {
 
     private CompactionOutcome apply(CompactionRequest request, Batch output, int passes, long start) {
         HollowBatch merged = output.hollowBatch();
-        Applied applied;
+        Landing landing;
         try {
-            applied = applier.apply("merge_res", (state, afterIndeterminate) -> {
+            landing = applier.apply("merge_res", (state, afterIndeterminate) -> {
                 if (state.batches().contains(merged)) {
-                    // An earlier attempt of this call landed although its compare-and-set reported a failure.
-                    return Transition.answer(Applied.YES);
+                    // An earlier attempt of this call landed, at this version or before, although its compare-and-set
+                    // reported a failure.
+                    return Transition.answer(new Landing(Applied.YES, state.seqNo()));
                 }
                 Optional<ShardState> replaced = state.withReplaced(request.inputs(), merged);
                 if (replaced.isEmpty()) {
-                    return Transition.answer(afterIndeterminate ? Applied.UNKNOWN : Applied.NO);
+                    return Transition.answer(new Landing(afterIndeterminate ? Applied.UNKNOWN : Applied.NO, null));
                 }
-                return Transition.write(replaced.get(), Applied.YES);
+                return Transition.write(replaced.get(), new Landing(Applied.YES, state.seqNo().next()));
             });
         } catch (RuntimeException e) {
             // It may have landed: the output is left to the orphan sweep rather than guessed at.
@@ -117,9 +121,10 @@ final class Compactor {
             metrics.failed();
             throw e;
         }
-        switch (applied) {
+        switch (landing.applied()) {
             case YES -> {
                 output.markConsumed();
+                released.replaced(landing.at(), request.inputs(), applier.cached());
                 long written = merged.parts().stream().mapToLong(BatchPart::encodedSizeBytes).sum();
                 metrics.applied(request.inputs().size(), request.bytes(), written, passes, System.nanoTime() - start);
                 LOG.info("Compacted {} batches ({} runs, {} updates, {} bytes) of shard {} into {} parts of {} updates "
@@ -146,6 +151,14 @@ final class Compactor {
     }
 
     private enum Applied { YES, NO, UNKNOWN }
+
+    /** Whether a merge applied, and if it did, a version at or after the one that replaced its inputs. */
+    private record Landing(Applied applied, SeqNo at) {}
+
+    /** Deletes the inputs of earlier merges that the readers of {@code latest} have all moved past. */
+    void deleteReleasedParts(ShardState latest) {
+        released.deleteReleasable(latest);
+    }
 
     private static boolean stillBatches(ShardState state, List<HollowBatch> inputs) {
         int first = state.batches().indexOf(inputs.get(0));

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one shard small and fast to read: compacts its batches as {@link CompactionPolicy} asks, first moving its
  * since to the history retention behind its upper (never past a leased reader's since) so that compaction
- * consolidates everything older. What compaction replaces is deleted by garbage collection once no retained state
- * version references it (with the state's rollups, see {@link Applier}).
+ * consolidates everything older. What its merges replace it deletes as soon as every leased reader holds a version
+ * past the merge ({@link ReleasedParts}); garbage collection deletes the rest once no retained state version
+ * references it (with the state's rollups, see {@link Applier}).
  *
  * <p>Runs anywhere: next to a sink's committer, or in a process of its own. Several maintainers of one shard are
  * safe (a merge applies only while its inputs are unchanged) but duplicate work. Not thread-safe.
@@ -83,7 +84,9 @@ public final class ShardMaintenance {
      * touch that merge's inputs: both apply, so new batches are merged while a long merge of old ones runs.
      */
     public Optional<CompactionRequest> nextMerge(Frontier from) {
-        Optional<CompactionRequest> request = CompactionPolicy.next(applier.fetch(), settings, from);
+        ShardState latest = applier.fetch();
+        compactor.deleteReleasedParts(latest);
+        Optional<CompactionRequest> request = CompactionPolicy.next(latest, settings, from);
         if (request.isPresent() && advanceSince()) {
             request = CompactionPolicy.next(applier.cached(), settings, from);
         }

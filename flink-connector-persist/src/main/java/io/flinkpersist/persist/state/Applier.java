@@ -96,6 +96,15 @@ public final class Applier {
         return versions.partsOfRetainedVersions(fetch());
     }
 
+    /**
+     * Deletes blob parts, many at a time: parts a caller knows no reader can read any more, such as the inputs of
+     * its own merge once every reader holds a version at or after the one that replaced them. Deleting a missing
+     * part is not an error; fails if a delete failed after the blob's retries.
+     */
+    public void deleteParts(Set<String> blobKeys) {
+        versions.deleteParts(blobKeys);
+    }
+
     public long nowMs() {
         return clockMs.getAsLong();
     }
@@ -277,10 +286,7 @@ public final class Applier {
      */
     private void collectGarbage() {
         ShardState state = cached;
-        long seqNoSince = state.readers().values().stream().mapToLong(r -> r.seqNoHold().value())
-                .min().orElse(state.seqNo().value());
-        seqNoSince = Math.min(seqNoSince, state.seqNo().value());
-        SortedMap<SeqNo, HollowRollup> usable = state.rollups().headMap(SeqNo.of(seqNoSince + 1));
+        SortedMap<SeqNo, HollowRollup> usable = state.rollups().headMap(state.seqNoSince().next());
         if (usable.isEmpty()) {
             return;
         }

@@ -103,6 +103,20 @@ public final class ShardState {
     }
 
     /**
+     * The oldest version a reader may still be reading the parts of: the least seqno hold of the leased readers, or
+     * this version if none holds an older one. A part that no version from here on references is read by no one.
+     */
+    public SeqNo seqNoSince() {
+        SeqNo least = seqNo;
+        for (ReaderState reader : readers.values()) {
+            if (reader.seqNoHold().compareTo(least) < 0) {
+                least = reader.seqNoHold();
+            }
+        }
+        return least;
+    }
+
+    /**
      * Per committer (e.g. one run of a Flink sink), the highest checkpoint whose data was appended. Kept across
      * writer lease expiry, so a committable replayed days later is still recognised, and dropped by the first
      * transition after its retention ran out.

@@ -12,6 +12,7 @@ import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.blob.MemBlob;
 import io.flinkpersist.persist.consensus.MemConsensus;
+import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.read.Consolidator;
@@ -47,8 +48,12 @@ class CompactionTest {
     private long upper;
 
     private PersistClient open(CompactionSettings compaction, long partTargetBytes) {
+        return open(compaction, partTargetBytes, 8);
+    }
+
+    private PersistClient open(CompactionSettings compaction, long partTargetBytes, int rollupThreshold) {
         PersistConfig config = PersistConfig.builder()
-                .rollupThreshold(8)
+                .rollupThreshold(rollupThreshold)
                 .compaction(compaction)
                 .batch(BatchBuilderConfig.builder()
                         .blobTargetSizeBytes(partTargetBytes)
@@ -192,6 +197,73 @@ class CompactionTest {
             assertThat(snapshot(reader)).isEqualTo(live);
             reader.close();
         }
+    }
+
+    /**
+     * A merge's inputs are deleted as soon as it applies when no reader is registered, not when a rollup of the state
+     * lets garbage collection find them: until then blob would hold both the inputs and the output.
+     */
+    @Test
+    void theInputsOfAMergeAreDeletedAsSoonAsItAppliesWhenNoReaderCanReadThem() {
+        // No rollup after the shard's first: garbage collection never runs here.
+        try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024, 10_000)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS), client.openWriter(shard, CODECS));
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            for (int c = 1; c <= 30; c++) {
+                commit(committer, writers, c);
+                maintenance.compact(10);
+
+                assertThat(partsInBlob()).as("parts in blob after the merges of commit " + c)
+                        .containsExactlyInAnyOrderElementsOf(referencedParts());
+            }
+            assertThat(maintenance.metrics().compactionsApplied()).isGreaterThan(5);
+            assertThat(state().rollups().keySet()).as("only the shard's first rollup: garbage collection never ran")
+                    .containsExactly(SeqNo.of(1));
+            try (ReadHandle reader = client.openReader(shard, CODECS)) {
+                assertThat(snapshot(reader)).isEqualTo(live);
+            }
+        }
+    }
+
+    /**
+     * A merge's inputs that a reader may still read (its hold is on an older version) stay until it moves past the
+     * merge; the next round of maintenance then deletes them, without waiting for a rollup.
+     */
+    @Test
+    void theInputsOfAMergeStayUntilEveryReaderHoldsALaterVersion() {
+        try (PersistClient client = open(noHistory().withThresholds(2, 1, 1), 1024, 10_000)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS), client.openWriter(shard, CODECS));
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            for (int c = 1; c <= 6; c++) {
+                commit(committer, writers, c);
+            }
+            ReadHandle reader = client.openReader(shard, CODECS);
+            Map<String, String> expected = new TreeMap<>(live);
+            Consolidator streaming = reader.snapshot(upper - 1, READ);
+            List<String> read = referencedParts();
+            for (int c = 7; c <= 12; c++) {
+                commit(committer, writers, c);
+                maintenance.compact(10);
+                reader.heartbeat();
+            }
+            assertThat(maintenance.metrics().compactionsApplied()).isPositive();
+            assertThat(referencedParts()).as("merged").doesNotContainAnyElementsOf(read);
+            assertThat(partsInBlob()).as("the parts of the version the reader reads").containsAll(read);
+            assertThat(toMap(streaming)).isEqualTo(expected);
+
+            // Done reading: the heartbeat moves the hold to the latest version, and the next round deletes.
+            reader.heartbeat();
+            maintenance.nextMerge(Frontier.MINIMUM);
+            assertThat(partsInBlob()).containsExactlyInAnyOrderElementsOf(referencedParts());
+            assertThat(snapshot(reader)).isEqualTo(live);
+            reader.close();
+        }
+    }
+
+    private List<String> referencedParts() {
+        return state().batches().stream().flatMap(b -> b.parts().stream()).map(p -> p.blobKey(shard)).toList();
     }
 
     /**
