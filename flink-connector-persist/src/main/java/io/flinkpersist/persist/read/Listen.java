@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.time.Frontier;
@@ -14,12 +15,14 @@ import java.util.Optional;
 public final class Listen {
     private final ReadHandle reader;
     private final long asOf;
+    private final KeyRange keys;
     private Frontier frontier;
 
-    Listen(ReadHandle reader, long asOf) {
+    Listen(ReadHandle reader, long asOf, long from, KeyRange keys) {
         this.reader = reader;
         this.asOf = asOf;
-        this.frontier = Frontier.of(asOf);
+        this.keys = keys;
+        this.frontier = Frontier.of(from);
     }
 
     /** Every update emitted so far is at a time below this. */
@@ -33,17 +36,41 @@ public final class Listen {
      * @throws UpperTimeoutException if the upper did not pass the frontier in time
      */
     public ListenBatch next(Duration timeout) {
+        return next(timeout, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #next(Duration)}, with the progress at most {@code upTo}: a listen resuming a step it was in the
+     * middle of takes exactly the times of that step, even if compaction merged its batch with later ones since.
+     */
+    public ListenBatch next(Duration timeout, long upTo) {
         if (frontier.isEmpty()) {
             throw new IllegalStateException("the shard is closed: its upper is []; nothing more will be appended");
         }
         long at = frontier.element().orElseThrow();
-        ShardState state = reader.awaitUpperBeyond(at, timeout);
-        HollowBatch batch = batchContaining(state.batches(), frontier).orElseThrow(() -> new IllegalStateException(
-                "no batch of shard " + state.shardId() + " contains " + frontier + " although its upper is " + state.upper()));
+        if (upTo <= at) {
+            throw new IllegalArgumentException("a step from " + at + " cannot end at " + upTo);
+        }
+        ReadHandle.Held held = reader.awaitHeld(at, timeout);
+        ShardState state = held.state();
+        if (!state.since().lessEqual(at)) {
+            // Compaction advanced the times below the since: the changes from here on are no longer told apart.
+            held.release().run();
+            throw new InvalidUsageException.AsOfBelowSince(at, state.since());
+        }
+        Optional<HollowBatch> containing = batchContaining(state.batches(), frontier);
+        if (containing.isEmpty()) {
+            held.release().run();
+            throw new IllegalStateException("no batch of shard " + state.shardId() + " contains " + frontier
+                    + " although its upper is " + state.upper());
+        }
+        HollowBatch batch = containing.get();
+        Frontier upper = upTo == Long.MAX_VALUE || batch.desc().upper().lessEqual(upTo) ? batch.desc().upper()
+                : Frontier.of(upTo);
         Frontier from = frontier;
-        Consolidator updates = reader.consolidate(state, batch, records -> PartTimes.mapTimes(records,
-                t -> asOf < t && from.lessEqual(t), t -> t));
-        frontier = batch.desc().upper();
+        Consolidator updates = reader.consolidate(held, batch, records -> PartTimes.mapTimes(records,
+                t -> asOf < t && from.lessEqual(t) && !upper.lessEqual(t), t -> t), keys);
+        frontier = upper;
         return new ListenBatch(updates, frontier);
     }
 

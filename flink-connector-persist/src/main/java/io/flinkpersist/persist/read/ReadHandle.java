@@ -82,31 +82,90 @@ public final class ReadHandle implements AutoCloseable {
      * @throws UpperTimeoutException if the upper does not pass {@code asOf} in time
      */
     public Consolidator snapshot(long asOf, Duration timeout) {
+        return snapshot(asOf, timeout, KeyRange.ALL);
+    }
+
+    /**
+     * Like {@link #snapshot(long, Duration)}, of the keys in {@code keys} only: parts that hold none of them are
+     * not fetched. The snapshots of ranges that cover every key together are the whole snapshot.
+     */
+    public Consolidator snapshot(long asOf, Duration timeout, KeyRange keys) {
         ShardState state = applier.fetch();
         if (!state.since().lessEqual(asOf)) {
             throw new InvalidUsageException.AsOfBelowSince(asOf, state.since());
         }
-        state = awaitUpperBeyond(asOf, timeout);
-        List<Iterator<ColumnarRecords>> all = new ArrayList<>();
-        for (HollowBatch batch : state.batches()) {
-            if (batch.desc().lower().lessEqual(asOf)) {
-                all.addAll(runsOf(batch, records -> PartTimes.mapTimes(records, t -> t <= asOf, t -> asOf)));
+        Held held = awaitHeld(asOf, timeout);
+        try {
+            if (!held.state().since().lessEqual(asOf)) {
+                throw new InvalidUsageException.AsOfBelowSince(asOf, held.state().since());
             }
+            List<Iterator<ColumnarRecords>> all = new ArrayList<>();
+            for (HollowBatch batch : held.state().batches()) {
+                if (batch.desc().lower().lessEqual(asOf)) {
+                    all.addAll(runsOf(batch, records -> PartTimes.mapTimes(records, t -> t <= asOf, t -> asOf), keys));
+                }
+            }
+            return new Consolidator(all, held.release());
+        } catch (RuntimeException e) {
+            held.release().run();
+            throw e;
         }
-        return new Consolidator(all, holdWhileReading(state.seqNo()));
+    }
+
+    /** A state this reader holds until {@code release} runs. */
+    record Held(ShardState state, Runnable release) {}
+
+    /**
+     * {@link #awaitUpperBeyond}, with this reader's seqno hold kept at or below the state it returns until the read
+     * releases it. The hold is taken before the state is read: a heartbeat between reading a state and holding it
+     * could otherwise record a newer hold, and a merge between the two versions could have its inputs deleted.
+     */
+    Held awaitHeld(long time, Duration timeout) {
+        Runnable provisional = holdWhileReading(applier.cached().seqNo());
+        try {
+            ShardState state = awaitUpperBeyond(time, timeout);
+            return new Held(state, holdWhileReading(state.seqNo()));
+        } finally {
+            provisional.run();
+        }
+    }
+
+    /**
+     * At most {@code target} key ranges that cover every key and split the shard's latest state into about equal
+     * bytes, for reading it in parallel ({@link #snapshot(long, Duration, KeyRange)}, {@link #listen(long, long,
+     * KeyRange)}).
+     */
+    public List<KeyRange> planKeyRanges(int target) {
+        return KeyRangePlanner.plan(applier.fetch().batches(), target);
     }
 
     /** Every change after {@code asOf}, batch by batch. */
     public Listen listen(long asOf) {
-        ShardState state = applier.fetch();
-        if (!state.since().lessEqual(asOf)) {
-            throw new InvalidUsageException.AsOfBelowSince(asOf, state.since());
-        }
-        return new Listen(this, asOf);
+        return listen(asOf, asOf, KeyRange.ALL);
     }
 
-    Consolidator consolidate(ShardState state, HollowBatch batch, UnaryOperator<ColumnarRecords> transform) {
-        return new Consolidator(runsOf(batch, transform), holdWhileReading(state.seqNo()));
+    /**
+     * Every change after {@code asOf} at or after {@code from} (at least {@code asOf}) to the keys in {@code keys},
+     * batch by batch: a listen that resumes where an earlier one's progress was.
+     */
+    public Listen listen(long asOf, long from, KeyRange keys) {
+        if (from < asOf) {
+            throw new IllegalArgumentException("a listen as of " + asOf + " cannot start at " + from + ", before it");
+        }
+        ShardState state = applier.fetch();
+        if (!state.since().lessEqual(from)) {
+            throw new InvalidUsageException.AsOfBelowSince(from, state.since());
+        }
+        return new Listen(this, asOf, from, keys);
+    }
+
+    Consolidator consolidate(Held held, HollowBatch batch, UnaryOperator<ColumnarRecords> transform, KeyRange keys) {
+        try {
+            return new Consolidator(runsOf(batch, transform, keys), held.release());
+        } catch (RuntimeException e) {
+            held.release().run();
+            throw e;
+        }
     }
 
     /**
@@ -132,8 +191,9 @@ public final class ReadHandle implements AutoCloseable {
         }
     }
 
-    private List<Iterator<ColumnarRecords>> runsOf(HollowBatch batch, UnaryOperator<ColumnarRecords> transform) {
-        return runs.runs(batch, batch.desc(), RunSource.partsKnownSorted(batch), transform);
+    private List<Iterator<ColumnarRecords>> runsOf(HollowBatch batch, UnaryOperator<ColumnarRecords> transform,
+            KeyRange keys) {
+        return runs.runs(batch, batch.desc(), RunSource.partsKnownSorted(batch), transform, keys);
     }
 
     /** Polls consensus, backing off up to a second between reads, until the upper is beyond {@code time}. */

@@ -53,24 +53,53 @@ public final class RunSource {
      */
     public List<Iterator<ColumnarRecords>> runs(HollowBatch batch, Description registered, boolean partsSorted,
             UnaryOperator<ColumnarRecords> partTransform) {
+        return runs(batch, registered, partsSorted, partTransform, KeyRange.ALL);
+    }
+
+    /**
+     * Like {@link #runs(HollowBatch, Description, boolean, UnaryOperator)}, with only the updates whose key is in
+     * {@code keys}: parts that cannot hold such a key (by their key lowers) are not fetched.
+     */
+    public List<Iterator<ColumnarRecords>> runs(HollowBatch batch, Description registered, boolean partsSorted,
+            UnaryOperator<ColumnarRecords> partTransform, KeyRange keys) {
         List<BatchPart> parts = batch.parts();
         List<Iterator<ColumnarRecords>> runs = new ArrayList<>();
+        UnaryOperator<ColumnarRecords> transform = keys.isAll() ? partTransform
+                : records -> partTransform.apply(keys.restrict(records));
         if (!partsSorted) {
             for (BatchPart part : parts) {
-                runs.add(lazyParts(List.of(part), registered,
-                        records -> PartSorter.sortAndConsolidate(partTransform.apply(records))));
+                if (keys.mayHoldKeys(part, null)) {
+                    runs.add(lazyParts(List.of(part), registered,
+                            records -> PartSorter.sortAndConsolidate(transform.apply(records))));
+                }
             }
             return runs;
         }
         int start = 0;
-        for (long split : batch.runSplits()) {
-            runs.add(lazyParts(parts.subList(start, (int) split), registered, partTransform));
-            start = (int) split;
-        }
-        if (start < parts.size()) {
-            runs.add(lazyParts(parts.subList(start, parts.size()), registered, partTransform));
+        List<Long> ends = new ArrayList<>(batch.runSplits());
+        ends.add((long) parts.size());
+        for (long end : ends) {
+            List<BatchPart> run = inRange(parts.subList(start, (int) end), keys);
+            if (!run.isEmpty()) {
+                runs.add(lazyParts(run, registered, transform));
+            }
+            start = (int) end;
         }
         return runs;
+    }
+
+    /** The parts of a sorted run that may hold keys of {@code keys}. */
+    private static List<BatchPart> inRange(List<BatchPart> run, KeyRange keys) {
+        if (keys.isAll()) {
+            return run;
+        }
+        List<BatchPart> kept = new ArrayList<>();
+        for (int i = 0; i < run.size(); i++) {
+            if (keys.mayHoldKeys(run.get(i), i + 1 < run.size() ? run.get(i + 1) : null)) {
+                kept.add(run.get(i));
+            }
+        }
+        return kept;
     }
 
     private Iterator<ColumnarRecords> lazyParts(List<BatchPart> parts, Description registered,
