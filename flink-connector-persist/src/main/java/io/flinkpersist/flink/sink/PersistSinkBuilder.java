@@ -1,15 +1,13 @@
 package io.flinkpersist.flink.sink;
 
+import io.flinkpersist.flink.internal.ShardOptions;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
-import io.flinkpersist.persist.location.PersistLocation;
-import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.maintenance.CompactionSettings;
+import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.state.StateSettings;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.annotation.PublicEvolving;
@@ -21,10 +19,10 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public final class PersistSinkBuilder<T> {
     /** Prefix of the name-based (version 3) UUID a shard name maps to; part of the on-disk contract. */
-    public static final String SHARD_NAME_NAMESPACE = "flink-connector-persist:";
+    public static final String SHARD_NAME_NAMESPACE = ShardOptions.SHARD_NAME_NAMESPACE;
     public static final String DEFAULT_CODEC = "bytes";
     public static final int DEFAULT_COMMIT_RETRIES = 10;
-    public static final int MAX_NAME_LENGTH = 256;
+    public static final int MAX_NAME_LENGTH = ShardOptions.MAX_NAME_LENGTH;
     /** The shortest marker retention accepted; anything near it makes most restores fail as undecidable. */
     public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
     /** How much longer than the marker retention the orphan grace period is by default. */
@@ -233,19 +231,20 @@ public final class PersistSinkBuilder<T> {
 
     /** The shard a human name stands for: the name-based UUID of {@code "flink-connector-persist:" + name}. */
     public static ShardId shardIdForName(String name) {
-        return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
+        return ShardOptions.shardIdForName(name);
     }
 
     public PersistSink<T> build() {
-        String embedded = validateLocation();
-        validateHadoopOptions();
-        ShardId shard = validateShard();
-        check(isName(keyCodec), "keyCodec", keyCodec, "1 to " + MAX_NAME_LENGTH + " printable characters");
-        check(isName(valueCodec), "valueCodec", valueCodec, "1 to " + MAX_NAME_LENGTH + " printable characters");
+        ShardOptions options = new ShardOptions(InvalidSinkOptionException::new);
+        String embedded = options.location(embeddedDir, blobUri, consensusUri);
+        options.hadoopOptions(hadoopOptions);
+        ShardId shard = options.shard(shardId, shardName);
+        options.name("keyCodec", keyCodec);
+        options.name("valueCodec", valueCodec);
         check(serializer != null, "serializer", null,
                 "a PersistRecordSerializer, e.g. PersistRecordSerializer.valueOnly(schema)");
         String id = sinkId != null ? sinkId : "persist-sink:" + shard;
-        check(isName(id), "sinkId", sinkId, "1 to " + MAX_NAME_LENGTH + " printable characters");
+        options.name("sinkId", id);
         check(partTargetSizeBytes >= 1 && partTargetSizeBytes <= Integer.MAX_VALUE, "partTargetSizeBytes",
                 partTargetSizeBytes, "1 to " + Integer.MAX_VALUE);
         check(maxOutstandingParts >= 1, "maxOutstandingParts", maxOutstandingParts, "at least 1");
@@ -269,54 +268,6 @@ public final class PersistSinkBuilder<T> {
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
                 memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
-    }
-
-    private String validateLocation() {
-        if (embeddedDir != null) {
-            check(blobUri == null && consensusUri == null, "embedded", embeddedDir,
-                    "either embedded(dir) or blobUri and consensusUri, not both");
-            return embeddedDir.toAbsolutePath().normalize().toString();
-        }
-        check(blobUri != null, "blobUri", null, "a blob URI (or embedded(dir) instead of both URIs)");
-        check(consensusUri != null, "consensusUri", null, "a consensus URI (or embedded(dir) instead of both URIs)");
-        // Each URI is parsed next to a valid in-memory stand-in for the other, so that the error names one option.
-        parse("blobUri", blobUri, "mem://validation");
-        parse("consensusUri", "mem://validation", consensusUri);
-        return null;
-    }
-
-    private static void parse(String option, String blob, String consensus) {
-        try {
-            PersistLocation.parse(blob, consensus);
-        } catch (IllegalArgumentException e) {
-            // The core's message lists the accepted forms and never shows a password.
-            throw new InvalidSinkOptionException(option, ": " + e.getMessage(), e);
-        }
-    }
-
-    private void validateHadoopOptions() {
-        check(hadoopOptions != null, "hadoopOptions", null, "a map of Hadoop options (empty by default)");
-        for (Map.Entry<String, String> e : new HashMap<>(hadoopOptions).entrySet()) {
-            // Values may be secrets: never echo them.
-            check(e.getKey() != null && !e.getKey().isBlank() && e.getValue() != null, "hadoopOptions",
-                    e.getKey(), "non-empty keys with non-null values");
-        }
-    }
-
-    private ShardId validateShard() {
-        check(shardId == null || shardName == null, "shard", shardId,
-                "either shard(ShardId) or shardName(String), not both");
-        if (shardName != null) {
-            check(isName(shardName), "shardName", shardName, "1 to " + MAX_NAME_LENGTH + " printable characters");
-            return shardIdForName(shardName);
-        }
-        check(shardId != null, "shard", null, "a ShardId via shard(...) or a name via shardName(...)");
-        return shardId;
-    }
-
-    private static boolean isName(String s) {
-        return s != null && !s.isBlank() && s.length() <= MAX_NAME_LENGTH
-                && s.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
     }
 
     private static void check(boolean ok, String option, Object value, String allowed) {
