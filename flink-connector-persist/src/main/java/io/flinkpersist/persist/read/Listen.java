@@ -53,10 +53,11 @@ public final class Listen {
         }
         ReadHandle.Held held = reader.awaitHeld(at, timeout);
         ShardState state = held.state();
-        if (!state.since().lessEqual(at)) {
-            // Compaction advanced the times below the since: the changes from here on are no longer told apart.
+        long readThrough = readThrough(asOf, at);
+        if (!state.since().lessEqual(readThrough)) {
+            // Compaction advanced times already read to the since: they would come back as changes at the since.
             held.release().run();
-            throw new InvalidUsageException.AsOfBelowSince(at, state.since());
+            throw new InvalidUsageException.AsOfBelowSince(readThrough, state.since());
         }
         Optional<HollowBatch> containing = batchContaining(state.batches(), frontier);
         if (containing.isEmpty()) {
@@ -72,6 +73,15 @@ public final class Listen {
                 t -> asOf < t && from.lessEqual(t) && !upper.lessEqual(t), t -> t), keys);
         frontier = upper;
         return new ListenBatch(updates, frontier);
+    }
+
+    /**
+     * The last time a listen as of {@code asOf} at frontier {@code at} has read (or 0 before anything): the shard's
+     * since must not pass it, for compaction advances the times below the since to it, and times already read
+     * would then come back as changes.
+     */
+    static long readThrough(long asOf, long at) {
+        return Math.max(0, Math.max(asOf, at - 1));
     }
 
     private static Optional<HollowBatch> batchContaining(List<HollowBatch> batches, Frontier time) {

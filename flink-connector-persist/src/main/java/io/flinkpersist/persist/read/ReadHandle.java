@@ -153,8 +153,9 @@ public final class ReadHandle implements AutoCloseable {
             throw new IllegalArgumentException("a listen as of " + asOf + " cannot start at " + from + ", before it");
         }
         ShardState state = applier.fetch();
-        if (!state.since().lessEqual(from)) {
-            throw new InvalidUsageException.AsOfBelowSince(from, state.since());
+        long readThrough = Listen.readThrough(asOf, from);
+        if (!state.since().lessEqual(readThrough)) {
+            throw new InvalidUsageException.AsOfBelowSince(readThrough, state.since());
         }
         return new Listen(this, asOf, from, keys);
     }

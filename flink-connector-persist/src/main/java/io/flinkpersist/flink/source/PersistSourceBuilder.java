@@ -1,0 +1,153 @@
+package io.flinkpersist.flink.source;
+
+import io.flinkpersist.flink.internal.ShardOptions;
+import io.flinkpersist.persist.PersistConfig;
+import io.flinkpersist.persist.ids.ShardId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.annotation.PublicEvolving;
+
+/**
+ * Builds a {@link PersistSource}. Setters only record values; {@link #build()} checks them all and throws an
+ * {@link InvalidSourceOptionException} naming the first bad option and what it allows. Location, shard and codec
+ * options are named as the sink's. See docs/source.md.
+ */
+@PublicEvolving
+public final class PersistSourceBuilder<T> {
+    public static final String DEFAULT_CODEC = "bytes";
+    public static final int MAX_KEY_RANGES = 65_536;
+
+    private Path embeddedDir;
+    private String blobUri;
+    private String consensusUri;
+    private Map<String, String> hadoopOptions = Map.of();
+    private ShardId shardId;
+    private String shardName;
+    private String keyCodec = DEFAULT_CODEC;
+    private String valueCodec = DEFAULT_CODEC;
+    private PersistRecordDeserializer<T> deserializer;
+    private PersistSourceConfig.Mode mode = PersistSourceConfig.Mode.SNAPSHOT;
+    private Long asOf;
+    private Duration readerLease = PersistConfig.DEFAULT_READER_LEASE;
+    private int keyRanges;
+
+    PersistSourceBuilder() {}
+
+    /** The zero-setup location: parts under {@code dir/blob}, consensus in SQLite {@code dir/consensus.db}. */
+    public PersistSourceBuilder<T> embedded(Path dir) {
+        this.embeddedDir = dir;
+        return this;
+    }
+
+    /** Where the parts are: a Hadoop file system URI ({@code s3a://bucket/prefix}, {@code file:///dir}) or {@code mem://name}. */
+    public PersistSourceBuilder<T> blobUri(String uri) {
+        this.blobUri = uri;
+        return this;
+    }
+
+    /** Where the shard's state is: {@code postgres://…}, {@code jdbc:postgresql://…}, {@code sqlite:…} or {@code mem://name}. */
+    public PersistSourceBuilder<T> consensusUri(String uri) {
+        this.consensusUri = uri;
+        return this;
+    }
+
+    /** Hadoop options for the blob file system, e.g. {@code fs.s3a.endpoint}. Never logged. */
+    public PersistSourceBuilder<T> hadoopOptions(Map<String, String> options) {
+        this.hadoopOptions = options;
+        return this;
+    }
+
+    public PersistSourceBuilder<T> shard(ShardId shard) {
+        this.shardId = shard;
+        return this;
+    }
+
+    /** A human shard name, the same a sink was given. */
+    public PersistSourceBuilder<T> shardName(String name) {
+        this.shardName = name;
+        return this;
+    }
+
+    /** The key codec name the shard was created with. */
+    public PersistSourceBuilder<T> keyCodec(String codec) {
+        this.keyCodec = codec;
+        return this;
+    }
+
+    /** The value codec name the shard was created with. */
+    public PersistSourceBuilder<T> valueCodec(String codec) {
+        this.valueCodec = codec;
+        return this;
+    }
+
+    public PersistSourceBuilder<T> deserializer(PersistRecordDeserializer<T> deserializer) {
+        this.deserializer = deserializer;
+        return this;
+    }
+
+    /** Bounded: the snapshot as of the latest time committed when the job first starts (the default). */
+    public PersistSourceBuilder<T> snapshot() {
+        return mode(PersistSourceConfig.Mode.SNAPSHOT, null);
+    }
+
+    /** Bounded: the snapshot as of {@code time} (waits until the shard has been committed past it). */
+    public PersistSourceBuilder<T> snapshotAsOf(long time) {
+        return mode(PersistSourceConfig.Mode.SNAPSHOT, time);
+    }
+
+    /** Unbounded: the latest snapshot when the job first starts, then every change after it as it is committed. */
+    public PersistSourceBuilder<T> changelog() {
+        return mode(PersistSourceConfig.Mode.CHANGELOG, null);
+    }
+
+    /** Unbounded: the snapshot as of {@code time}, then every change after it as it is committed. */
+    public PersistSourceBuilder<T> changelogAsOf(long time) {
+        return mode(PersistSourceConfig.Mode.CHANGELOG, time);
+    }
+
+    /** Unbounded: every change at a time after {@code time}, as it is committed, without a snapshot. */
+    public PersistSourceBuilder<T> changesAfter(long time) {
+        return mode(PersistSourceConfig.Mode.CHANGES_AFTER, time);
+    }
+
+    private PersistSourceBuilder<T> mode(PersistSourceConfig.Mode mode, Long asOf) {
+        this.mode = mode;
+        this.asOf = asOf;
+        return this;
+    }
+
+    /**
+     * How long the shard keeps the history a reader holds after the reader stops renewing its lease (its job is
+     * down): a job restored later than this after it stopped may find the history it needs compacted, and fails
+     * saying so. Persist's default, 15 minutes.
+     */
+    public PersistSourceBuilder<T> readerLease(Duration lease) {
+        this.readerLease = lease;
+        return this;
+    }
+
+    /** How many key ranges to read the shard in; by default four per reader. */
+    public PersistSourceBuilder<T> keyRanges(int ranges) {
+        this.keyRanges = ranges;
+        return this;
+    }
+
+    public PersistSource<T> build() {
+        ShardOptions options = new ShardOptions(InvalidSourceOptionException::new);
+        String embedded = options.location(embeddedDir, blobUri, consensusUri);
+        options.hadoopOptions(hadoopOptions);
+        ShardId shard = options.shard(shardId, shardName);
+        options.name("keyCodec", keyCodec);
+        options.name("valueCodec", valueCodec);
+        options.check(deserializer != null, "deserializer", null,
+                "a PersistRecordDeserializer, e.g. PersistRecordDeserializer.valueOnly(schema)");
+        options.check(asOf == null || asOf >= 0, "asOf", asOf, "a time of 0 or more");
+        options.check(readerLease != null && readerLease.compareTo(Duration.ofSeconds(1)) >= 0, "readerLease",
+                readerLease, "a duration of at least 1 second");
+        options.check(keyRanges >= 0 && keyRanges <= MAX_KEY_RANGES, "keyRanges", keyRanges,
+                "1 to " + MAX_KEY_RANGES + ", or 0 for four per reader");
+        return new PersistSource<>(new PersistSourceConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
+                keyCodec, valueCodec, mode, asOf, readerLease, keyRanges), deserializer);
+    }
+}
