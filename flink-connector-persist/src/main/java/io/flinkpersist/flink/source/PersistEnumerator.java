@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>While it plans, the enumerator holds the shard's since with a leased reader of its own, so that the as-of time
  * stays readable until the readers (each with its own leased reader, registered when it is created) hold it. It lets
  * go once every split is assigned and a checkpoint completed after that, or when it closes.
+ *
+ * <p>After its splits, each reader is told there are no more: a reader without splits (more readers than key ranges)
+ * finishes, and with it its hold on the shard's since.
  */
 @Internal
 final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEnumeratorState> {
@@ -116,9 +119,9 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
             context.assignSplits(new SplitsAssignment<>(Map.of(subtask, splits)));
             LOG.debug("Assigned {} to reader {}", splits, subtask);
         }
-        if (bounded) {
-            context.signalNoMoreSplits(subtask);
-        }
+        // A reader gets all its splits at once (a failed reader's come back when it registers again): a reader left
+        // without any finishes, and its leased reader, which would hold the since where it registered, goes with it.
+        context.signalNoMoreSplits(subtask);
     }
 
     @Override

@@ -7,23 +7,32 @@ import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.persist.PersistClient;
+import io.flinkpersist.persist.read.Consolidator;
+import io.flinkpersist.persist.read.Listen;
 import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.time.Frontier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -43,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 abstract class PersistSourceJobsTestBase {
-    static final int SLOTS = 4;
+    static final int SLOTS = 6;
     private static final int KEYS = 3_000;
 
     @TempDir
@@ -244,6 +253,171 @@ abstract class PersistSourceJobsTestBase {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))
                 .as("keys inserted, then retracted").hasSize(KEYS / 2)
                 .allSatisfy((key, diffs) -> assertThat(diffs).containsExactly(1L, -1L));
+    }
+
+    /** Every update as a distinct row, {@code key@time}, with its diff: a change delivered twice sums to 2. */
+    private static final class ChangeDeserializer implements PersistRecordDeserializer<KeyDiff> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(byte[] key, byte[] value, long time, long diff, Collector<KeyDiff> out) {
+            out.collect(new KeyDiff(new String(key, StandardCharsets.UTF_8) + "@" + time, diff));
+        }
+
+        @Override
+        public TypeInformation<KeyDiff> getProducedType() {
+            return TypeInformation.of(KeyDiff.class);
+        }
+    }
+
+    /**
+     * Fails its first subtask once, when it has seen {@code after} elements, and takes a millisecond per element:
+     * checkpoints complete in the middle of the snapshot and of the changes' steps, so restores resume within them.
+     * With {@code after} = {@code Long.MAX_VALUE}, it passes elements on at full speed.
+     */
+    private static final class FailOnce extends RichMapFunction<KeyDiff, KeyDiff> {
+        private static final long serialVersionUID = 1L;
+        private static final AtomicBoolean FAILED = new AtomicBoolean();
+        private final long after;
+        private long seen;
+
+        FailOnce(long after) {
+            this.after = after;
+        }
+
+        @Override
+        public KeyDiff map(KeyDiff value) throws InterruptedException {
+            if (after == Long.MAX_VALUE) {
+                return value;
+            }
+            Thread.sleep(1);
+            if (++seen >= after && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0
+                    && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after " + seen + " changes");
+            }
+            return value;
+        }
+    }
+
+    /** source -> (fail once) -> copy sink: the copy shard holds each change the source delivered as a row of its own. */
+    private void copyPipeline(StreamExecutionEnvironment env, long failAfter) {
+        env.enableCheckpointing(100);
+        env.fromSource(source(new ChangeDeserializer()).changelog().build(), WatermarkStrategy.noWatermarks(),
+                        "persist").uid("persist-source")
+                .map(new FailOnce(failAfter)).uid("fail-once")
+                .sinkTo(location(PersistSink.<KeyDiff>builder()).shardName("source-copy").keyCodec("utf8")
+                        .serializer(new KeyDiffSerializer()).build()).uid("copy-sink");
+    }
+
+    /** What the copy shard holds, consolidated: change row to diff. */
+    private Map<String, Long> copied() {
+        PersistSourceConfig config = location(PersistSource.<KeyDiff>builder()).shardName("source-copy")
+                .keyCodec("utf8").deserializer(new KeyDiffDeserializer()).build().config();
+        try (PersistClient client = config.openClient();
+                ReadHandle reader = client.openReader(config.shardId(), config.codecs())) {
+            long upper = reader.fetchRecentUpper().element().orElseThrow();
+            Map<String, Long> rows = new TreeMap<>();
+            if (upper == 0) {
+                return rows;
+            }
+            try (Consolidator updates = reader.snapshot(upper - 1, Duration.ofSeconds(10))) {
+                while (updates.next()) {
+                    rows.merge(new String(updates.key(), StandardCharsets.UTF_8), updates.diff(), Long::sum);
+                }
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * The snapshot of the read shard as of {@code asOf}, then every change after it: key@time to diff, read by
+     * {@code reader}, which has held the shard's since at or below {@code asOf} since before the source started.
+     */
+    private static Map<String, Long> changesFrom(ReadHandle reader, long asOf) {
+        Map<String, Long> rows = new TreeMap<>();
+        try (Consolidator updates = reader.snapshot(asOf, Duration.ofSeconds(10))) {
+            while (updates.next()) {
+                rows.merge(new String(updates.key(), StandardCharsets.UTF_8) + "@" + asOf, updates.diff(), Long::sum);
+            }
+        }
+        Listen listen = reader.listen(asOf);
+        long upper = reader.fetchRecentUpper().element().orElseThrow();
+        while (listen.frontier().lessThan(Frontier.of(upper))) {
+            try (Consolidator updates = listen.next(Duration.ofSeconds(10)).updates()) {
+                while (updates.next()) {
+                    rows.merge(new String(updates.key(), StandardCharsets.UTF_8) + "@" + updates.time(),
+                            updates.diff(), Long::sum);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * A changelog job copying every change it reads into another shard, with a task failure, then stopped with a
+     * savepoint and restored at another parallelism while the read shard is written: the copy holds each change of
+     * the read shard after the as-of time exactly once, and the snapshot rows once.
+     */
+    @Test
+    void aChangelogStoppedWithASavepointAndRestoredAtAnotherParallelismDeliversEveryChangeOnce() throws Exception {
+        FailOnce.FAILED.set(false);
+        write(inserts(0, KEYS));
+        long asOf = latestTime();
+        PersistSourceConfig config = source(new KeyDiffDeserializer()).build().config();
+        try (PersistClient client = config.openClient();
+                ReadHandle verifier = client.openReader(config.shardId(), config.codecs())) {
+            copyFromSavepointAtAnotherParallelism(verifier, asOf);
+        }
+    }
+
+    private void copyFromSavepointAtAnotherParallelism(ReadHandle verifier, long asOf) throws Exception {
+        StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();
+        first.setParallelism(2);
+        // In the middle of its snapshot: the restored reader resumes it after the last key it emitted.
+        copyPipeline(first, KEYS / 6);
+        JobClient job = first.executeAsync("changelog copy");
+        while (!FailOnce.FAILED.get()) {
+            Thread.sleep(20);
+        }
+        write(retractions(0, KEYS / 2));
+        String savepoint = stopWithSavepoint(job);
+        write(inserts(KEYS, KEYS + 500));
+
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment(restore);
+        second.setParallelism(3);
+        copyPipeline(second, Long.MAX_VALUE);
+        JobClient restored = second.executeAsync("changelog copy, restored");
+        write(retractions(KEYS, KEYS + 100));
+
+        Map<String, Long> expected = changesFrom(verifier, asOf);
+        assertThat(expected).hasSize(KEYS + KEYS / 2 + 500 + 100);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Map<String, Long> copied = copied();
+        while (!copied.equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            copied = copied();
+        }
+        restored.cancel().get(30, TimeUnit.SECONDS);
+        assertThat(FailOnce.FAILED).as("the injected failure happened").isTrue();
+        assertThat(copied).as("each change once: a duplicate sums to 2, a lost one is missing").isEqualTo(expected);
+    }
+
+    /** Stops the job with a savepoint once it runs again after the injected failure (a restarting job cannot). */
+    private String stopWithSavepoint(JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     @Test
