@@ -7,7 +7,6 @@ import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,6 +38,8 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
     private final boolean bounded;
     /** Per reader, the splits not yet assigned to it. */
     private final Map<Integer, List<PersistSplit>> unassigned = new TreeMap<>();
+    /** For the gauge, which the metric reporter's thread reads. */
+    private volatile int unassignedCount;
     private final List<PersistSplit> restored;
     private PersistClient client;
     private ReadHandle planningHold;
@@ -54,6 +55,7 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
 
     @Override
     public void start() {
+        context.metricGroup().gauge("unassignedSplits", () -> unassignedCount);
         List<PersistSplit> splits = restored != null ? restored : plan();
         for (PersistSplit split : splits) {
             add(split);
@@ -93,6 +95,7 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
     private void add(PersistSplit split) {
         int reader = readerOf(split);
         unassigned.computeIfAbsent(reader, r -> new ArrayList<>()).add(split);
+        unassignedCount++;
     }
 
     private int readerOf(PersistSplit split) {
@@ -116,6 +119,7 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
     private void assign(int subtask) {
         List<PersistSplit> splits = unassigned.remove(subtask);
         if (splits != null && !splits.isEmpty()) {
+            unassignedCount -= splits.size();
             context.assignSplits(new SplitsAssignment<>(Map.of(subtask, splits)));
             LOG.debug("Assigned {} to reader {}", splits, subtask);
         }
@@ -167,12 +171,5 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
                 client.close();
             }
         }
-    }
-
-    /** For tests: the splits not yet assigned, by reader. */
-    Map<Integer, List<PersistSplit>> unassigned() {
-        Map<Integer, List<PersistSplit>> copy = new TreeMap<>();
-        unassigned.forEach((reader, splits) -> copy.put(reader, List.copyOf(splits)));
-        return copy;
     }
 }

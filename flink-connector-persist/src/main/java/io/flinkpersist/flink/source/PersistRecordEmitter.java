@@ -2,20 +2,25 @@ package io.flinkpersist.flink.source;
 
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
 /** Deserializes an update into elements stamped with its time, and moves its split's state past it. */
 final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, PersistSplitState> {
     private final PersistRecordDeserializer<T> deserializer;
+    private final Counter bytesIn;
     private final StampingCollector<T> collector = new StampingCollector<>();
 
-    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer) {
+    /** @param bytesIn counts the key and value bytes of every update read */
+    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer, Counter bytesIn) {
         this.deserializer = deserializer;
+        this.bytesIn = bytesIn;
     }
 
     @Override
     public void emitRecord(SourceElement element, SourceOutput<T> output, PersistSplitState state) throws Exception {
         if (!element.end()) {
+            bytesIn.inc(element.key().length + element.value().length);
             collector.output = output;
             collector.time = element.time();
             deserializer.deserialize(element.key(), element.value(), element.time(), element.diff(), collector);

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
@@ -52,7 +53,7 @@ final class PersistSourceReader<T>
         PersistClient client = config.openClient();
         try {
             ReadHandle reader = client.openReader(config.shardId(), config.codecs());
-            return new PersistSourceReader<>(config, client, reader, deserializer, context);
+            return new PersistSourceReader<>(config, client, reader, deserializer, context, new AtomicLong());
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -60,9 +61,12 @@ final class PersistSourceReader<T>
     }
 
     private PersistSourceReader(PersistSourceConfig config, PersistClient client, ReadHandle reader,
-            PersistRecordDeserializer<T> deserializer, SourceReaderContext context) {
-        super(() -> new PersistSplitReader(reader), new PersistRecordEmitter<>(deserializer), new Configuration(),
-                context);
+            PersistRecordDeserializer<T> deserializer, SourceReaderContext context, AtomicLong frontierLag) {
+        super(() -> new PersistSplitReader(reader, frontierLag), new PersistRecordEmitter<>(deserializer,
+                context.metricGroup().getIOMetricGroup().getNumBytesInCounter()), new Configuration(), context);
+        context.metricGroup().gauge("partsFetched", reader::partsFetched);
+        context.metricGroup().gauge("partBytesFetched", reader::partBytesFetched);
+        context.metricGroup().gauge("frontierLag", frontierLag::get);
         this.config = config;
         this.client = client;
         this.reader = reader;

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
@@ -47,6 +48,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
             .thenComparing(SourceElement::value, Arrays::compareUnsigned);
 
     private final ReadHandle reader;
+    private final AtomicLong frontierLag;
     private final Map<String, Cursor> cursors = new LinkedHashMap<>();
     private final Object idle = new Object();
     private boolean wokenUp;
@@ -69,8 +71,10 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
         }
     }
 
-    PersistSplitReader(ReadHandle reader) {
+    /** @param frontierLag where to report how far the slowest listening split is behind the shard's upper */
+    PersistSplitReader(ReadHandle reader, AtomicLong frontierLag) {
         this.reader = reader;
+        this.frontierLag = frontierLag;
     }
 
     @Override
@@ -137,6 +141,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
     /** The next step of every listening split that the shard's upper has passed. */
     private void readChanges(Map<String, List<SourceElement>> out, int[] budget) {
         Frontier upper = null;
+        long lag = 0;
         for (Cursor cursor : cursors.values()) {
             if (cursor.listen == null) {
                 continue;
@@ -146,6 +151,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
                     upper = reader.fetchRecentUpper();
                 }
                 long at = cursor.listen.frontier().element().orElse(Long.MAX_VALUE);
+                lag = Math.max(lag, upper.element().orElse(at) - at);
                 if (upper.lessEqual(at)) {
                     continue;
                 }
@@ -157,8 +163,11 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
                 budget[0]--;
             }
             if (budget[0] == 0) {
-                return;
+                break;
             }
+        }
+        if (upper != null) {
+            frontierLag.set(lag);
         }
     }
 

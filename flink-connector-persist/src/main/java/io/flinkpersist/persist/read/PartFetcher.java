@@ -11,6 +11,7 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads the updates of one part of a batch as registered in shard state: fetched from blob (or decoded
@@ -20,10 +21,22 @@ import java.util.Objects;
 public final class PartFetcher {
     private final ShardId shardId;
     private final Blob blob;
+    private final AtomicLong partsFetched = new AtomicLong();
+    private final AtomicLong bytesFetched = new AtomicLong();
 
     public PartFetcher(ShardId shardId, Blob blob) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.blob = Objects.requireNonNull(blob, "blob");
+    }
+
+    /** Parts fetched from blob so far (inline parts are not fetched). */
+    public long partsFetched() {
+        return partsFetched.get();
+    }
+
+    /** Bytes of the parts fetched from blob so far. */
+    public long bytesFetched() {
+        return bytesFetched.get();
     }
 
     /**
@@ -37,6 +50,8 @@ public final class PartFetcher {
             String key = part.blobKey(shardId);
             byte[] bytes = blob.get(key).orElseThrow(() -> new PartDecodeException(key,
                     "the part is referenced by the shard but missing from blob"));
+            partsFetched.incrementAndGet();
+            bytesFetched.addAndGet(bytes.length);
             decoded = ParquetPartCodec.decode(key, bytes);
         }
         Frontier rewrite = part.tsRewrite().orElse(null);

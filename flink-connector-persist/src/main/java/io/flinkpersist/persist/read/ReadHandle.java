@@ -33,6 +33,7 @@ public final class ReadHandle implements AutoCloseable {
 
     private final LeasedReaderId readerId = LeasedReaderId.random();
     private final Applier applier;
+    private final PartFetcher fetcher;
     private final RunSource runs;
     private final long leaseDurationMs;
     /** The state versions of reads still in progress, with how many: the seqno hold stays at or below the oldest. */
@@ -40,7 +41,8 @@ public final class ReadHandle implements AutoCloseable {
 
     private ReadHandle(Applier applier, Blob blob, long leaseDurationMs) {
         this.applier = applier;
-        this.runs = new RunSource(new PartFetcher(applier.shardId(), blob));
+        this.fetcher = new PartFetcher(applier.shardId(), blob);
+        this.runs = new RunSource(fetcher);
         this.leaseDurationMs = leaseDurationMs;
     }
 
@@ -61,6 +63,16 @@ public final class ReadHandle implements AutoCloseable {
 
     public ShardId shardId() {
         return applier.shardId();
+    }
+
+    /** Parts this reader fetched from blob so far. */
+    public long partsFetched() {
+        return fetcher.partsFetched();
+    }
+
+    /** Bytes of the parts this reader fetched from blob so far. */
+    public long partBytesFetched() {
+        return fetcher.bytesFetched();
     }
 
     /** The shard's since as of the latest state. */

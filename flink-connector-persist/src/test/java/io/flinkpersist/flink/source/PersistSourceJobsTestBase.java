@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
@@ -33,8 +35,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -57,10 +62,11 @@ abstract class PersistSourceJobsTestBase {
 
     @TempDir
     Path dir;
+    private JobID lastJob;
 
-    static MiniClusterExtension miniCluster() {
+    static MiniClusterExtension miniCluster(InMemoryReporter metrics) {
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(new Configuration())
+                .setConfiguration(metrics.addToConfiguration(new Configuration()))
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(SLOTS)
                 .build());
@@ -77,6 +83,9 @@ abstract class PersistSourceJobsTestBase {
     }
 
     protected abstract PersistSinkBuilder<KeyDiff> location(PersistSinkBuilder<KeyDiff> builder);
+
+    /** The reporter of the subclass's MiniCluster, which keeps the metrics of finished jobs. */
+    protected abstract InMemoryReporter metrics();
 
     protected abstract <T> PersistSourceBuilder<T> location(PersistSourceBuilder<T> builder);
 
@@ -166,15 +175,27 @@ abstract class PersistSourceJobsTestBase {
         }
     }
 
-    private static <T> List<T> readAll(PersistSource<T> source, int parallelism) throws Exception {
+    private <T> List<T> readAll(PersistSource<T> source, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         List<T> read = new ArrayList<>();
         try (CloseableIterator<T> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "persist")
-                .executeAndCollect("read")) {
+                .collectAsync()) {
+            lastJob = env.executeAsync("read").getJobID();
             it.forEachRemaining(read::add);
         }
         return read;
+    }
+
+    /** The sum over the source's subtasks (and its enumerator) in the last read job of a counter or gauge. */
+    private long metric(String name) {
+        return metrics().getMetricsByGroup().entrySet().stream()
+                .filter(e -> lastJob.toString().equals(e.getKey().getAllVariables().get("<job_id>")))
+                .filter(e -> String.valueOf(e.getKey().getAllVariables().get("<operator_name>")).contains("persist"))
+                .map(e -> e.getValue().get(name))
+                .filter(Objects::nonNull)
+                .mapToLong(m -> m instanceof Counter c ? c.getCount() : ((Number) ((Gauge<?>) m).getValue()).longValue())
+                .sum();
     }
 
     @Test
@@ -186,6 +207,10 @@ abstract class PersistSourceJobsTestBase {
 
         assertThat(read).hasSize(KEYS).containsExactlyInAnyOrderElementsOf(
                 inserts(0, KEYS).stream().map(KeyDiff::key).toList());
+        assertThat(metric("numBytesIn")).as("key and value bytes read").isEqualTo(KEYS * 9L);
+        assertThat(metric("partsFetched")).as("parts fetched by the readers").isPositive();
+        assertThat(metric("partBytesFetched")).isPositive();
+        assertThat(metric("unassignedSplits")).as("every split assigned").isZero();
         try (PersistClient client = source.config().openClient();
                 ReadHandle reader = client.openReader(source.config().shardId(), source.config().codecs())) {
             assertThat(reader.planKeyRanges(12)).as("key ranges the readers split the shard into").hasSizeGreaterThan(3);
