@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,6 +59,8 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
     private static final class Cursor {
         final PersistSplit split;
         Consolidator snapshot;
+        /** Whether the whole snapshot was handed out (a bounded split is then done). */
+        boolean snapshotRead;
         Listen listen;
         /** The step upper and the update to resume after, of a restored step; used by the first step only. */
         long resumeStepUpper;
@@ -79,14 +82,14 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
 
     @Override
     public RecordsWithSplitIds<SourceElement> fetch() {
-        Map<String, List<SourceElement>> out = new HashMap<>();
+        Map<String, Collection<SourceElement>> out = new HashMap<>();
         Set<String> finished = new HashSet<>();
         int[] budget = {MAX_UPDATES_PER_FETCH};
         for (Iterator<Cursor> it = cursors.values().iterator(); it.hasNext() && budget[0] > 0; ) {
             Cursor cursor = it.next();
             if (cursor.listen == null) {
                 readSnapshot(cursor, out, budget);
-                if (cursor.listen == null && cursor.snapshot == null && cursor.split.bounded()) {
+                if (cursor.snapshotRead && cursor.split.bounded()) {
                     finished.add(cursor.split.splitId());
                     it.remove();
                 }
@@ -100,11 +103,11 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
         } else {
             idleMs = MIN_IDLE_MS;
         }
-        return new RecordsBySplits<>(new HashMap<>(out), finished);
+        return new RecordsBySplits<>(out, finished);
     }
 
     /** A chunk of the split's snapshot; at its end, the split moves on to its changes (or is done, if bounded). */
-    private void readSnapshot(Cursor cursor, Map<String, List<SourceElement>> out, int[] budget) {
+    private void readSnapshot(Cursor cursor, Map<String, Collection<SourceElement>> out, int[] budget) {
         PersistSplit split = cursor.split;
         if (cursor.snapshot == null) {
             try {
@@ -127,6 +130,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
         if (budget[0] > 0) {
             snapshot.close();
             cursor.snapshot = null;
+            cursor.snapshotRead = true;
             cursor.resume = null;
             elements.add(SourceElement.endOfSnapshot());
             if (!split.bounded()) {
@@ -139,7 +143,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
     }
 
     /** The next step of every listening split that the shard's upper has passed. */
-    private void readChanges(Map<String, List<SourceElement>> out, int[] budget) {
+    private void readChanges(Map<String, Collection<SourceElement>> out, int[] budget) {
         Frontier upper = null;
         long lag = 0;
         for (Cursor cursor : cursors.values()) {
@@ -157,7 +161,7 @@ final class PersistSplitReader implements SplitReader<SourceElement, PersistSpli
                 }
                 readStep(cursor);
             }
-            List<SourceElement> elements = out.computeIfAbsent(cursor.split.splitId(), id -> new ArrayList<>());
+            Collection<SourceElement> elements = out.computeIfAbsent(cursor.split.splitId(), id -> new ArrayList<>());
             while (budget[0] > 0 && !cursor.pending.isEmpty()) {
                 elements.add(cursor.pending.poll());
                 budget[0]--;

@@ -71,8 +71,8 @@ final class ReleasedParts {
         deleteReleasable(latest);
     }
 
-    /** Deletes the parts of every recorded merge that {@code latest}'s readers all hold past; returns how many. */
-    int deleteReleasable(ShardState latest) {
+    /** Deletes the parts of every recorded merge that {@code latest}'s readers all hold past. */
+    void deleteReleasable(ShardState latest) {
         SeqNo since = latest.seqNoSince();
         Set<String> keys = new HashSet<>();
         int merges = 0;
@@ -84,7 +84,7 @@ final class ReleasedParts {
             merges++;
         }
         if (keys.isEmpty()) {
-            return 0;
+            return;
         }
         try {
             applier.deleteParts(keys);
@@ -92,12 +92,11 @@ final class ReleasedParts {
             // Deletes are idempotent: they are tried again after the next merge, and garbage collection has them too.
             LOG.debug("Could not delete the {} parts replaced by merges on shard {} yet: {}", keys.size(),
                     applier.shardId(), e.toString());
-            return 0;
+            return;
         }
         for (int i = 0; i < merges; i++) {
             pending.removeFirst();
         }
         LOG.debug("Deleted {} parts of shard {} that merges replaced", keys.size(), applier.shardId());
-        return keys.size();
     }
 }

@@ -237,6 +237,27 @@ abstract class PersistSourceJobsTestBase {
                 .extracting(KeyDiff::key).containsExactlyInAnyOrderElementsOf(sum(all).keySet());
     }
 
+    /** A bounded snapshot as of a time the shard has not been committed to yet waits for it, and then reads it. */
+    @Test
+    void aSnapshotAsOfATimeNotYetCommittedWaitsForIt() throws Exception {
+        List<KeyDiff> first = inserts(0, KEYS);
+        write(first);
+        long asOf = latestTime() + 1;
+        CompletableFuture<List<KeyDiff>> reading = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readAll(source(new KeyDiffDeserializer()).snapshotAsOf(asOf).build(), 2);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(500);
+        assertThat(reading).as("waiting for the shard to pass " + asOf).isNotDone();
+        write(inserts(KEYS, KEYS + 10));
+
+        assertThat(reading.get(60, TimeUnit.SECONDS)).as("what was committed up to the as-of time")
+                .containsExactlyInAnyOrderElementsOf(first);
+    }
+
     /**
      * A changelog source started on a written shard reads its snapshot, then every change a later sink job commits
      * while it runs, each once, a key's changes in commit order.
