@@ -108,9 +108,14 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
         assign(subtask);
     }
 
+    /**
+     * Splits of a failed reader go back to that reader: after a restore at another parallelism Flink spread them
+     * over the readers, and only the failed one registers again (a region failover restarts no other).
+     */
     @Override
     public void addSplitsBack(List<PersistSplit> splits, int subtask) {
-        splits.forEach(this::add);
+        unassigned.computeIfAbsent(subtask, r -> new ArrayList<>()).addAll(splits);
+        unassignedCount += splits.size();
         if (context.registeredReaders().containsKey(subtask)) {
             assign(subtask);
         }

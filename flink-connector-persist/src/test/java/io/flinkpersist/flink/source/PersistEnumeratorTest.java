@@ -1,0 +1,40 @@
+package io.flinkpersist.flink.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkpersist.persist.read.KeyRange;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PersistEnumeratorTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * After a restore at another parallelism Flink spreads the splits over the readers by itself; when one reader
+     * fails, its splits come back and must go to that reader again, whatever their index says, or nobody reads them.
+     */
+    @Test
+    void splitsOfAFailedReaderGoBackToThatReader() throws Exception {
+        TestingSplitEnumeratorContext<PersistSplit> context = new TestingSplitEnumeratorContext<>(3);
+        PersistSourceConfig config = PersistSource.<String>builder().embedded(dir).shardName("enumerator")
+                .deserializer(PersistRecordDeserializer.keyOnly(new SimpleStringSchema())).changelog().build()
+                .config();
+        try (PersistEnumerator enumerator = new PersistEnumerator(context, config, false,
+                new PersistEnumeratorState(List.of()))) {
+            enumerator.start();
+            context.registerReader(2, "localhost");
+            // Index 0 would be reader 0's; this split was with reader 2 before it failed.
+            PersistSplit split = PersistSplit.changesAfter("keys-0", KeyRange.ALL, 5);
+
+            enumerator.addSplitsBack(List.of(split), 2);
+
+            assertThat(context.getSplitAssignments().get(2).getAssignedSplits()).containsExactly(split);
+            assertThat(enumerator.snapshotState(1).unassigned()).isEmpty();
+        }
+    }
+}
