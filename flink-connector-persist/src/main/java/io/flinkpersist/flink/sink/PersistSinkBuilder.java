@@ -241,38 +241,32 @@ public final class PersistSinkBuilder<T> {
         ShardId shard = options.shard(shardId, shardName);
         options.name("keyCodec", keyCodec);
         options.name("valueCodec", valueCodec);
-        check(serializer != null, "serializer", null,
+        options.check(serializer != null, "serializer", null,
                 "a PersistRecordSerializer, e.g. PersistRecordSerializer.valueOnly(schema)");
         String id = sinkId != null ? sinkId : "persist-sink:" + shard;
         options.name("sinkId", id);
-        check(partTargetSizeBytes >= 1 && partTargetSizeBytes <= Integer.MAX_VALUE, "partTargetSizeBytes",
+        options.check(partTargetSizeBytes >= 1 && partTargetSizeBytes <= Integer.MAX_VALUE, "partTargetSizeBytes",
                 partTargetSizeBytes, "1 to " + Integer.MAX_VALUE);
-        check(maxOutstandingParts >= 1, "maxOutstandingParts", maxOutstandingParts, "at least 1");
-        check(inlineThresholdBytes >= 0, "inlineThresholdBytes", inlineThresholdBytes, "0 (never inline) or more");
-        check(commitRetries >= 0, "commitRetries", commitRetries, "0 or more");
-        check(markerRetention != null && markerRetention.compareTo(MIN_MARKER_RETENTION) >= 0, "markerRetention",
+        options.check(maxOutstandingParts >= 1, "maxOutstandingParts", maxOutstandingParts, "at least 1");
+        options.check(inlineThresholdBytes >= 0, "inlineThresholdBytes", inlineThresholdBytes, "0 (never inline) or more");
+        options.check(commitRetries >= 0, "commitRetries", commitRetries, "0 or more");
+        options.check(markerRetention != null && markerRetention.compareTo(MIN_MARKER_RETENTION) >= 0, "markerRetention",
                 markerRetention, "a duration of at least " + MIN_MARKER_RETENTION);
-        check(rollupThreshold >= 1, "rollupThreshold", rollupThreshold, "at least 1 version");
-        check(historyRetention != null && !historyRetention.isNegative(), "historyRetention", historyRetention,
+        options.check(rollupThreshold >= 1, "rollupThreshold", rollupThreshold, "at least 1 version");
+        options.check(historyRetention != null && !historyRetention.isNegative(), "historyRetention", historyRetention,
                 "a duration of 0 or more");
         long memoryBound = compactionMemoryBoundBytes != null ? compactionMemoryBoundBytes
                 : Math.max(CompactionSettings.DEFAULT_MEMORY_BOUND, 4 * partTargetSizeBytes);
-        check(memoryBound >= 4 * partTargetSizeBytes, "compactionMemoryBound", memoryBound,
+        options.check(memoryBound >= 4 * partTargetSizeBytes, "compactionMemoryBound", memoryBound,
                 "at least 4 times the part target size, " + 4 * partTargetSizeBytes + " bytes");
-        check(compactionConcurrency == 1 || compactionConcurrency == 2, "compactionConcurrency",
+        options.check(compactionConcurrency == 1 || compactionConcurrency == 2, "compactionConcurrency",
                 compactionConcurrency, "1 (one merge at a time) or 2 (and one of the newest batches meanwhile)");
         Duration grace = orphanGrace != null ? orphanGrace : markerRetention.plus(ORPHAN_GRACE_MARGIN);
-        check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
+        options.check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
                 "a duration longer than the marker retention of " + markerRetention);
         return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
                 keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
                 memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
-    }
-
-    private static void check(boolean ok, String option, Object value, String allowed) {
-        if (!ok) {
-            throw new InvalidSinkOptionException(option, " (" + value + "): allowed values are " + allowed, null);
-        }
     }
 }
