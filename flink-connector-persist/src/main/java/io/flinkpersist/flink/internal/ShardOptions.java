@@ -36,8 +36,22 @@ public final class ShardOptions {
         return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Where a shard lives and which one it is, as checked: the embedded directory (or null for URIs) and the id. */
+    public record Address(String embeddedDir, ShardId shard) {}
+
+    /** The checks a sink and a source share: location, Hadoop options, the shard, the codec names. */
+    public Address address(Path embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
+            ShardId shardId, String shardName, String keyCodec, String valueCodec) {
+        String embedded = location(embeddedDir, blobUri, consensusUri);
+        hadoopOptions(hadoopOptions);
+        ShardId shard = shard(shardId, shardName);
+        name("keyCodec", keyCodec);
+        name("valueCodec", valueCodec);
+        return new Address(embedded, shard);
+    }
+
     /** Checks the location; returns the embedded directory as an absolute path, or null for the two URIs. */
-    public String location(Path embeddedDir, String blobUri, String consensusUri) {
+    private String location(Path embeddedDir, String blobUri, String consensusUri) {
         if (embeddedDir != null) {
             check(blobUri == null && consensusUri == null, "embedded", embeddedDir,
                     "either embedded(dir) or blobUri and consensusUri, not both");
@@ -60,7 +74,7 @@ public final class ShardOptions {
         }
     }
 
-    public void hadoopOptions(Map<String, String> hadoopOptions) {
+    private void hadoopOptions(Map<String, String> hadoopOptions) {
         check(hadoopOptions != null, "hadoopOptions", null, "a map of Hadoop options (empty by default)");
         for (Map.Entry<String, String> e : new HashMap<>(hadoopOptions).entrySet()) {
             // Values may be secrets: never echo them.
@@ -70,7 +84,7 @@ public final class ShardOptions {
     }
 
     /** Checks that exactly one of a shard id and a shard name is given; returns the shard. */
-    public ShardId shard(ShardId shardId, String shardName) {
+    private ShardId shard(ShardId shardId, String shardName) {
         check(shardId == null || shardName == null, "shard", shardId,
                 "either shard(ShardId) or shardName(String), not both");
         if (shardName != null) {

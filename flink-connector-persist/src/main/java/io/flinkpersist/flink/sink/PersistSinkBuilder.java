@@ -236,11 +236,10 @@ public final class PersistSinkBuilder<T> {
 
     public PersistSink<T> build() {
         ShardOptions options = new ShardOptions(InvalidSinkOptionException::new);
-        String embedded = options.location(embeddedDir, blobUri, consensusUri);
-        options.hadoopOptions(hadoopOptions);
-        ShardId shard = options.shard(shardId, shardName);
-        options.name("keyCodec", keyCodec);
-        options.name("valueCodec", valueCodec);
+        ShardOptions.Address address = options.address(embeddedDir, blobUri, consensusUri, hadoopOptions, shardId,
+                shardName, keyCodec, valueCodec);
+        String embedded = address.embeddedDir();
+        ShardId shard = address.shard();
         options.check(serializer != null, "serializer", null,
                 "a PersistRecordSerializer, e.g. PersistRecordSerializer.valueOnly(schema)");
         String id = sinkId != null ? sinkId : "persist-sink:" + shard;

@@ -135,11 +135,10 @@ public final class PersistSourceBuilder<T> {
 
     public PersistSource<T> build() {
         ShardOptions options = new ShardOptions(InvalidSourceOptionException::new);
-        String embedded = options.location(embeddedDir, blobUri, consensusUri);
-        options.hadoopOptions(hadoopOptions);
-        ShardId shard = options.shard(shardId, shardName);
-        options.name("keyCodec", keyCodec);
-        options.name("valueCodec", valueCodec);
+        ShardOptions.Address address = options.address(embeddedDir, blobUri, consensusUri, hadoopOptions, shardId,
+                shardName, keyCodec, valueCodec);
+        String embedded = address.embeddedDir();
+        ShardId shard = address.shard();
         options.check(deserializer != null, "deserializer", null,
                 "a PersistRecordDeserializer, e.g. PersistRecordDeserializer.valueOnly(schema)");
         options.check(asOf == null || asOf >= 0, "asOf", asOf, "a time of 0 or more");

@@ -37,6 +37,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -189,11 +190,14 @@ abstract class PersistSourceJobsTestBase {
 
     /** The sum over the source's subtasks (and its enumerator) in the last read job of a counter or gauge. */
     private long metric(String name) {
-        return metrics().getMetricsByGroup().entrySet().stream()
+        List<Metric> found = metrics().getMetricsByGroup().entrySet().stream()
                 .filter(e -> lastJob.toString().equals(e.getKey().getAllVariables().get("<job_id>")))
                 .filter(e -> String.valueOf(e.getKey().getAllVariables().get("<operator_name>")).contains("persist"))
                 .map(e -> e.getValue().get(name))
                 .filter(Objects::nonNull)
+                .toList();
+        assertThat(found).as("the source's metric " + name + " is registered").isNotEmpty();
+        return found.stream()
                 .mapToLong(m -> m instanceof Counter c ? c.getCount() : ((Number) ((Gauge<?>) m).getValue()).longValue())
                 .sum();
     }
