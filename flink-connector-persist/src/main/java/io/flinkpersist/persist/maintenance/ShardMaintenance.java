@@ -1,10 +1,14 @@
 package io.flinkpersist.persist.maintenance;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.flinkpersist.persist.batch.PartWriter;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.CriticalReaderId;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.state.Applier;
+import io.flinkpersist.persist.state.CriticalReaderState;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.StateMetrics;
 import io.flinkpersist.persist.state.Transition;
@@ -14,13 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one shard small and fast to read: compacts its batches as {@link CompactionPolicy} asks, first moving its
- * since to the history retention behind its upper (never past a leased reader's since) so that compaction
- * consolidates everything older. What its merges replace it deletes as soon as every leased reader holds a version
+ * since to the history retention behind its upper (never past a reader's since) so that compaction consolidates
+ * everything older. With {@link #holdHistory()} the retention is held by a critical reader, so that readers moving
+ * their own sinces cannot move the shard's past it. What its merges replace it deletes as soon as every leased reader holds a version
  * past the merge ({@link ReleasedParts}); garbage collection deletes the rest once no retained state version
  * references it (with the state's rollups, see {@link Applier}).
  *
@@ -29,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardMaintenance {
     private static final Logger LOG = LoggerFactory.getLogger(ShardMaintenance.class);
+    /** The critical reader that holds a shard's history retention: one per shard, whoever maintains it. */
+    public static final CriticalReaderId HISTORY_HOLD =
+            CriticalReaderId.of(UUID.nameUUIDFromBytes("flink-connector-persist history retention".getBytes(UTF_8)));
 
     private final Applier applier;
     private final Blob blob;
@@ -115,16 +124,38 @@ public final class ShardMaintenance {
     }
 
     /**
-     * Moves the shard's since to its history retention behind the upper, or to the least since of its leased
-     * readers if that is lower; returns whether it moved. Only compaction needs the since moved, so only a due
-     * merge moves it: an idle shard's state does not change.
+     * Registers the shard's history hold, a critical reader at the shard's since, unless there is one: from then on
+     * the shard's since follows the hold, which only {@link #advanceSince} moves (to the history retention behind the
+     * upper), and no reader moving its own since makes the shard forget history younger than the retention. As in
+     * persist, where the shard's since is the least of its readers', leased and critical. Idempotent.
+     */
+    public void holdHistory() {
+        boolean registered = applier.apply("hold_history", (state, afterIndeterminate) -> {
+            if (state.criticalReaders().containsKey(HISTORY_HOLD)) {
+                return Transition.answer(false);
+            }
+            return Transition.write(state.withCriticalReader(HISTORY_HOLD, new CriticalReaderState(state.since(), 0,
+                    "i64", "the history retention of the shard's compaction")), true);
+        });
+        if (registered) {
+            LOG.info("Shard {} keeps its history retention with critical reader {} from since {}", shardId(),
+                    HISTORY_HOLD, applier.cached().since());
+        }
+    }
+
+    /**
+     * Moves the shard's since to its history retention behind the upper, or to the least since of its readers if
+     * that is lower; with a history hold, moves the hold there; returns whether the since moved. Only compaction
+     * needs the since moved, so only a due merge moves it: an idle shard's state does not change.
      */
     public boolean advanceSince() {
         Frontier before = applier.cached().since();
         Frontier after = applier.apply("advance_since", (state, afterIndeterminate) -> {
-            ShardState next = state.withSinceAdvancedTo(retentionBound(state.upper()));
-            return next.since().equals(state.since()) ? Transition.answer(state.since())
-                    : Transition.write(next, next.since());
+            Frontier bound = retentionBound(state.upper());
+            CriticalReaderState hold = state.criticalReaders().get(HISTORY_HOLD);
+            ShardState next = hold == null ? state.withSinceAdvancedTo(bound)
+                    : state.withCriticalReader(HISTORY_HOLD, hold.advancedTo(bound));
+            return next.equals(state) ? Transition.answer(state.since()) : Transition.write(next, next.since());
         });
         if (after.equals(before)) {
             return false;

@@ -2,6 +2,7 @@ package io.flinkpersist.persist.state;
 
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.CriticalReaderId;
 import io.flinkpersist.persist.ids.LeasedReaderId;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * One version of a shard's metadata: its frontiers, the batches appended so far, and the handles that hold
@@ -22,7 +24,7 @@ import java.util.TreeMap;
  * successor that is compare-and-set into consensus.
  *
  * <p>The upper is the upper of the last appended batch (batches are contiguous); the since only moves
- * forward, to the least since held by a leased reader.
+ * forward, to the least since held by a leased or critical reader.
  */
 public final class ShardState {
     private final ShardId shardId;
@@ -34,14 +36,16 @@ public final class ShardState {
     private final List<HollowBatch> batches;
     private final SortedMap<WriterId, WriterState> writers;
     private final SortedMap<LeasedReaderId, ReaderState> readers;
+    private final SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders;
     private final SortedMap<String, CommitMarkerState> commitMarkers;
     private final SortedMap<SeqNo, HollowRollup> rollups;
     private final Optional<ActiveRollup> activeRollup;
 
     ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
             Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
-            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<String, CommitMarkerState> commitMarkers,
-            SortedMap<SeqNo, HollowRollup> rollups, Optional<ActiveRollup> activeRollup) {
+            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders,
+            SortedMap<String, CommitMarkerState> commitMarkers, SortedMap<SeqNo, HollowRollup> rollups,
+            Optional<ActiveRollup> activeRollup) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.seqNo = Objects.requireNonNull(seqNo, "seqNo");
         this.walltimeMs = walltimeMs;
@@ -51,6 +55,7 @@ public final class ShardState {
         this.batches = List.copyOf(batches);
         this.writers = Collections.unmodifiableSortedMap(new TreeMap<>(writers));
         this.readers = Collections.unmodifiableSortedMap(new TreeMap<>(readers));
+        this.criticalReaders = Collections.unmodifiableSortedMap(new TreeMap<>(criticalReaders));
         this.commitMarkers = Collections.unmodifiableSortedMap(new TreeMap<>(commitMarkers));
         this.rollups = Collections.unmodifiableSortedMap(new TreeMap<>(rollups));
         this.activeRollup = Objects.requireNonNull(activeRollup, "activeRollup");
@@ -59,7 +64,7 @@ public final class ShardState {
     /** The first version of a shard: nothing written, upper = since = [0]. */
     public static ShardState initial(ShardId shardId, Codecs codecs, BuildVersion version, long nowMs) {
         return new ShardState(shardId, SeqNo.of(1), nowMs, version, codecs, Frontier.MINIMUM, List.of(),
-                new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), Optional.empty());
+                new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), Optional.empty());
     }
 
     public ShardId shardId() {
@@ -132,7 +137,7 @@ public final class ShardState {
         updated.put(committer, recorded == null ? new CommitMarkerState(checkpointId, nowMs, retentionMs)
                 : recorded.recorded(checkpointId, nowMs, retentionMs));
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                updated, rollups, activeRollup);
+                criticalReaders, updated, rollups, activeRollup);
     }
 
     /**
@@ -159,25 +164,25 @@ public final class ShardState {
         updated.put(at, rollup);
         Optional<ActiveRollup> active = activeRollup.filter(a -> a.seqNo().compareTo(at) > 0);
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                commitMarkers, updated, active);
+                criticalReaders, commitMarkers, updated, active);
     }
 
     /** With {@code active} as the rollup being written. */
     public ShardState withActiveRollup(ActiveRollup active) {
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                commitMarkers, rollups, Optional.of(active));
+                criticalReaders, commitMarkers, rollups, Optional.of(active));
     }
 
     /** Without the rollups of versions below {@code seqNo}. */
     public ShardState withoutRollupsBelow(SeqNo seqNo) {
         return new ShardState(shardId, this.seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                commitMarkers, new TreeMap<>(rollups.tailMap(seqNo)), activeRollup);
+                criticalReaders, commitMarkers, new TreeMap<>(rollups.tailMap(seqNo)), activeRollup);
     }
 
     /** This state stamped as version {@code at}, as a rollup of that version or a diff's result has it. */
     ShardState at(SeqNo at, long walltime, BuildVersion version) {
-        return new ShardState(shardId, at, walltime, version, codecs, since, batches, writers, readers, commitMarkers,
-                rollups, activeRollup);
+        return new ShardState(shardId, at, walltime, version, codecs, since, batches, writers, readers, criticalReaders,
+                commitMarkers, rollups, activeRollup);
     }
 
     /** Bytes of updates held inline in this state's batches. */
@@ -194,7 +199,8 @@ public final class ShardState {
         SortedMap<String, CommitMarkerState> liveMarkers = new TreeMap<>(commitMarkers);
         liveMarkers.values().removeIf(m -> m.isExpired(nowMs));
         return new ShardState(shardId, seqNo.next(), Math.max(nowMs, walltimeMs + 1), version, codecs,
-                expired.since, batches, expired.writers, expired.readers, liveMarkers, rollups, activeRollup);
+                expired.since, batches, expired.writers, expired.readers, criticalReaders, liveMarkers, rollups,
+                activeRollup);
     }
 
     /** This state without writers and readers whose lease ran out by {@code nowMs}. */
@@ -241,15 +247,34 @@ public final class ShardState {
     }
 
     /**
-     * With the since moved forward towards {@code target}, but not past any leased reader's since: a reader's
-     * since is a promise that the shard can still tell apart the times at and after it. Never moves back.
+     * With the since moved forward towards {@code target}, but not past any reader's since: a reader's since is a
+     * promise that the shard can still tell apart the times at and after it. Never moves back. A shard with critical
+     * readers moves only as they do (see {@link #withCriticalReader}).
      */
     public ShardState withSinceAdvancedTo(Frontier target) {
-        Frontier bound = readers.values().stream().map(ReaderState::since).reduce(target,
-                (a, b) -> a.compareTo(b) <= 0 ? a : b);
-        Frontier advanced = Frontier.max(since, bound);
+        Frontier bound = Frontier.min(target, leastReaderSince().orElse(target));
+        Frontier advanced = criticalReaders.isEmpty() ? Frontier.max(since, bound) : since;
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, advanced, batches, writers, readers,
-                commitMarkers, rollups, activeRollup);
+                criticalReaders, commitMarkers, rollups, activeRollup);
+    }
+
+    /** The critical readers: sinces held until their holders move them; they never expire. */
+    public SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders() {
+        return criticalReaders;
+    }
+
+    /** With critical reader {@code id} registered or replaced, and the since recomputed from every reader. */
+    public ShardState withCriticalReader(CriticalReaderId id, CriticalReaderState reader) {
+        SortedMap<CriticalReaderId, CriticalReaderState> updated = new TreeMap<>(criticalReaders);
+        updated.put(id, reader);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
+                updated, commitMarkers, rollups, activeRollup).with(batches, writers, readers);
+    }
+
+    /** The least since of the leased and critical readers, if there are any. */
+    private Optional<Frontier> leastReaderSince() {
+        return Stream.concat(readers.values().stream().map(ReaderState::since),
+                criticalReaders.values().stream().map(CriticalReaderState::since)).min(Frontier::compareTo);
     }
 
     public ShardState withWriter(WriterId id, WriterState writer) {
@@ -276,16 +301,20 @@ public final class ShardState {
         return with(batches, writers, updated);
     }
 
-    /** Recomputes the since from the readers: the least of theirs, never going back; unchanged without readers. */
+    /**
+     * Recomputes the since from the leased and critical readers: the least of theirs, never going back; unchanged
+     * without readers.
+     */
     private ShardState with(List<HollowBatch> newBatches, SortedMap<WriterId, WriterState> newWriters,
             SortedMap<LeasedReaderId, ReaderState> newReaders) {
-        Frontier newSince = since;
-        if (!newReaders.isEmpty()) {
-            Frontier least = newReaders.values().stream().map(ReaderState::since).min(Frontier::compareTo).orElseThrow();
-            newSince = Frontier.max(since, least);
+        ShardState next = new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, newBatches,
+                newWriters, newReaders, criticalReaders, commitMarkers, rollups, activeRollup);
+        Optional<Frontier> least = next.leastReaderSince();
+        if (least.isEmpty() || least.get().compareTo(since) <= 0) {
+            return next;
         }
-        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters,
-                newReaders, commitMarkers, rollups, activeRollup);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, least.get(), newBatches, newWriters,
+                newReaders, criticalReaders, commitMarkers, rollups, activeRollup);
     }
 
     @Override
@@ -294,6 +323,7 @@ public final class ShardState {
                 && other.walltimeMs == walltimeMs && other.applierVersion.equals(applierVersion)
                 && other.codecs.equals(codecs) && other.since.equals(since) && other.batches.equals(batches)
                 && other.writers.equals(writers) && other.readers.equals(readers)
+                && other.criticalReaders.equals(criticalReaders)
                 && other.commitMarkers.equals(commitMarkers) && other.rollups.equals(rollups)
                 && other.activeRollup.equals(activeRollup);
     }

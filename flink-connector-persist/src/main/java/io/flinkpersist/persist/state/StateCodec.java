@@ -3,6 +3,7 @@ package io.flinkpersist.persist.state;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.CriticalReaderId;
 import io.flinkpersist.persist.ids.LeasedReaderId;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
@@ -44,6 +45,8 @@ public final class StateCodec {
         state.activeRollup().ifPresent(a -> rollup.setActiveRollup(StateProtos.activeRollup(a)));
         state.writers().forEach((id, w) -> rollup.putWriters(id.toString(), StateProtos.writer(w)));
         state.readers().forEach((id, r) -> rollup.putLeasedReaders(id.toString(), StateProtos.reader(r)));
+        state.criticalReaders().forEach((id, r) -> rollup.putCriticalReaders(id.toString(),
+                StateProtos.criticalReader(r)));
         state.commitMarkers().forEach((committer, m) -> rollup.putCommitMarkers(committer, StateProtos.marker(m)));
         return rollup.build().toByteArray();
     }
@@ -71,6 +74,9 @@ public final class StateCodec {
         rollup.getWritersMap().forEach((id, w) -> writers.put(WriterId.parse(id), StateProtos.writer(w)));
         SortedMap<LeasedReaderId, ReaderState> readers = new TreeMap<>();
         rollup.getLeasedReadersMap().forEach((id, r) -> readers.put(LeasedReaderId.parse(id), StateProtos.reader(r)));
+        SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders = new TreeMap<>();
+        rollup.getCriticalReadersMap().forEach((id, r) -> criticalReaders.put(CriticalReaderId.parse(id),
+                StateProtos.criticalReader(r)));
         // Markers of earlier builds had no time: they count as recorded when this state was written.
         SortedMap<String, CommitMarkerState> markers = new TreeMap<>();
         rollup.getCommittedCheckpointsMap().forEach((committer, checkpoint) -> markers.put(committer,
@@ -84,7 +90,7 @@ public final class StateCodec {
         return new ShardState(expectedShard, SeqNo.of(rollup.getSeqno()), rollup.getWalltimeMs(), BuildVersion.parse(applier),
                 new Codecs(rollup.getKeyCodec(), rollup.getValCodec(), rollup.getTsCodec(), rollup.getDiffCodec()),
                 FrontierProtos.fromStateAntichain(rollup.getTrace().hasSince() ? rollup.getTrace().getSince() : null),
-                batches, writers, readers, markers, rollups,
+                batches, writers, readers, criticalReaders, markers, rollups,
                 rollup.hasActiveRollup() ? Optional.of(StateProtos.activeRollup(rollup.getActiveRollup())) : Optional.empty());
     }
 

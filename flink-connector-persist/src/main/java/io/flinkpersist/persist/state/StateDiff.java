@@ -6,6 +6,7 @@ import com.google.protobuf.StringValue;
 import com.google.protobuf.UInt64Value;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.CriticalReaderId;
 import io.flinkpersist.persist.ids.LeasedReaderId;
 import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartialRollupKey;
@@ -17,6 +18,7 @@ import io.flinkpersist.persist.proto.diff.ProtoStateFieldDiffType;
 import io.flinkpersist.persist.proto.diff.ProtoStateFieldDiffs;
 import io.flinkpersist.persist.proto.state.ProtoActiveRollup;
 import io.flinkpersist.persist.proto.state.ProtoCommitMarker;
+import io.flinkpersist.persist.proto.state.ProtoCriticalReaderState;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowRollup;
 import io.flinkpersist.persist.proto.state.ProtoLeasedReaderState;
@@ -57,6 +59,8 @@ public final class StateDiff {
                 a -> StateProtos.activeRollup(a).toByteArray());
         diffMap(out, ProtoStateField.LEASED_READERS, from.readers(), to.readers(), id -> stringKey(id.toString()),
                 r -> StateProtos.reader(r).toByteArray());
+        diffMap(out, ProtoStateField.CRITICAL_READERS, from.criticalReaders(), to.criticalReaders(),
+                id -> stringKey(id.toString()), r -> StateProtos.criticalReader(r).toByteArray());
         diffMap(out, ProtoStateField.WRITERS, from.writers(), to.writers(), id -> stringKey(id.toString()),
                 w -> StateProtos.writer(w).toByteArray());
         if (!from.since().equals(to.since())) {
@@ -112,6 +116,7 @@ public final class StateDiff {
         private final SortedMap<SeqNo, HollowRollup> rollups;
         private Optional<ActiveRollup> activeRollup;
         private final SortedMap<LeasedReaderId, ReaderState> readers;
+        private final SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders;
         private final SortedMap<WriterId, WriterState> writers;
         private Frontier since;
         private List<HollowBatch> batches;
@@ -124,6 +129,7 @@ public final class StateDiff {
             this.rollups = new TreeMap<>(from.rollups());
             this.activeRollup = from.activeRollup();
             this.readers = new TreeMap<>(from.readers());
+            this.criticalReaders = new TreeMap<>(from.criticalReaders());
             this.writers = new TreeMap<>(from.writers());
             this.since = from.since();
             this.batches = from.batches();
@@ -154,6 +160,9 @@ public final class StateDiff {
                             v -> StateProtos.activeRollup(ProtoActiveRollup.parseFrom(v)));
                     case LEASED_READERS -> applyMap(readers, change, k -> LeasedReaderId.parse(StringValue.parseFrom(k).getValue()),
                             v -> StateProtos.reader(ProtoLeasedReaderState.parseFrom(v)));
+                    case CRITICAL_READERS -> applyMap(criticalReaders, change,
+                            k -> CriticalReaderId.parse(StringValue.parseFrom(k).getValue()),
+                            v -> StateProtos.criticalReader(ProtoCriticalReaderState.parseFrom(v)));
                     case WRITERS -> applyMap(writers, change, k -> WriterId.parse(StringValue.parseFrom(k).getValue()),
                             v -> StateProtos.writer(ProtoWriterState.parseFrom(v)));
                     case SINCE -> since = applyOptional(Optional.of(since), change,
@@ -174,7 +183,7 @@ public final class StateDiff {
                 throw corrupt("its applier version '" + diff.getApplierVersion() + "' is not a version", e);
             }
             return new ShardState(from.shardId(), to, diff.getWalltimeMs(), version, from.codecs(), since, batches,
-                    writers, readers, markers, rollups, activeRollup);
+                    writers, readers, criticalReaders, markers, rollups, activeRollup);
         }
 
         private <K, V> void applyMap(SortedMap<K, V> map, Change change, Decoder<K> keys, Decoder<V> values) {

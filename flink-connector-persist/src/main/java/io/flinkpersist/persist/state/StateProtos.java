@@ -5,6 +5,8 @@ import io.flinkpersist.persist.ids.PartialRollupKey;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.proto.state.ProtoActiveRollup;
 import io.flinkpersist.persist.proto.state.ProtoCommitMarker;
+import io.flinkpersist.persist.proto.state.ProtoCriticalReaderState;
+import io.flinkpersist.persist.proto.state.ProtoHandleDebugState;
 import io.flinkpersist.persist.proto.state.ProtoHollowRollup;
 import io.flinkpersist.persist.proto.state.ProtoLeasedReaderState;
 import io.flinkpersist.persist.proto.state.ProtoWriterState;
@@ -44,6 +46,20 @@ final class StateProtos {
     static ReaderState reader(ProtoLeasedReaderState r) {
         return new ReaderState(FrontierProtos.fromStateAntichain(r.hasSince() ? r.getSince() : null), SeqNo.of(r.getSeqno()),
                 r.getLastHeartbeatTimestampMs(), r.getLeaseDurationMs());
+    }
+
+    static ProtoCriticalReaderState criticalReader(CriticalReaderState r) {
+        return ProtoCriticalReaderState.newBuilder()
+                .setSince(FrontierProtos.toStateAntichain(r.since()))
+                .setOpaque(r.opaque())
+                .setOpaqueCodec(r.opaqueCodec())
+                .setDebug(ProtoHandleDebugState.newBuilder().setPurpose(r.purpose()))
+                .build();
+    }
+
+    static CriticalReaderState criticalReader(ProtoCriticalReaderState r) {
+        return new CriticalReaderState(FrontierProtos.fromStateAntichain(r.hasSince() ? r.getSince() : null),
+                r.getOpaque(), r.getOpaqueCodec(), r.getDebug().getPurpose());
     }
 
     static ProtoCommitMarker marker(CommitMarkerState m) {

@@ -81,6 +81,10 @@ public final class Frontier implements Comparable<Frontier> {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
+    public static Frontier min(Frontier a, Frontier b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Frontier other && other.element == element;

@@ -385,6 +385,48 @@ class CompactionTest {
     }
 
     /**
+     * With the history hold a compacting sink registers, a reader that moves its since to the latest time (as a
+     * finished snapshot or a changelog reader does) no longer moves the shard's: history within the retention stays
+     * readable, and the hold follows the retention only as compaction moves it. The hold is in the stored state
+     * (rollups and diffs), registering it again changes nothing, and it stays when every reader is gone.
+     */
+    @Test
+    void withAHistoryHoldAReaderMovingItsSinceLeavesTheRetainedHistoryReadable() {
+        try (PersistClient client = open(CompactionSettings.defaults().withHistoryRetention(Duration.ofMillis(20))
+                .withThresholds(2, 1, 1), 1024)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS));
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            maintenance.holdHistory();
+            ReadHandle reader = client.openReader(shard, CODECS);
+            for (int c = 1; c <= 40; c++) {
+                commit(committer, writers, c);
+            }
+            reader.downgradeSince(Frontier.of(upper - 1));
+
+            assertThat(state().criticalReaders()).containsKey(ShardMaintenance.HISTORY_HOLD);
+            assertThat(state().since()).as("held by the hold, not moved by the reader").isEqualTo(Frontier.MINIMUM);
+            SeqNo before = state().seqNo();
+            maintenance.holdHistory();
+            assertThat(state().seqNo()).as("registering the hold again writes nothing").isEqualTo(before);
+
+            maintenance.compact(10);
+            assertThat(state().since()).as("the retention behind the latest time").isEqualTo(Frontier.of(upper - 21));
+            reader.close();
+            for (int c = 41; c <= 44; c++) {
+                commit(committer, writers, c);
+            }
+            assertThat(state().since()).as("no reader left: the hold keeps the since").isEqualTo(Frontier.of(40 - 21));
+            try (ReadHandle late = client.openReader(shard, CODECS)) {
+                assertThat(toMap(late.snapshot(upper - 25, READ))).isNotEmpty();
+                assertThatThrownBy(() -> late.snapshot(upper - 26, READ))
+                        .isExactlyInstanceOf(InvalidUsageException.AsOfBelowSince.class);
+                assertThat(snapshot(late)).isEqualTo(live);
+            }
+        }
+    }
+
+    /**
      * What a shard keeps beyond its live data is bounded by the retained history: updates the since has passed are
      * consolidated by merges, after every commit at most half as many again as the live data and retained history.
      */

@@ -13,6 +13,7 @@ import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
+import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.read.Consolidator;
@@ -144,6 +145,8 @@ class ShardFormatUpgradeTest {
             long t = Long.parseLong(facts.getProperty("upper"));
             try (PersistClient client = client(System.currentTimeMillis() + Duration.ofDays(3651).toMillis())) {
                 WriteHandle writer = client.openWriter(shard, CODECS);
+                // A compacting sink registers the shard's history hold: a field the old build never wrote.
+                client.openMaintenance(shard, CODECS).holdHistory();
                 for (int i = 0; i < 3 * THRESHOLD; i++, t++) {
                     assertThat(writer.compareAndAppend(List.of(batch(writer, t, "after-upgrade-" + i)), Frontier.of(t),
                             Frontier.of(t + 1))).isInstanceOf(AppendResult.Committed.class);
@@ -155,6 +158,8 @@ class ShardFormatUpgradeTest {
                 ShardState after = StateVersions.readLatest(shard, consensus, blob).orElseThrow();
                 assertThat(after.readers()).isEmpty();
                 assertThat(after.since()).isEqualTo(before.since());
+                assertThat(after.criticalReaders()).containsOnlyKeys(ShardMaintenance.HISTORY_HOLD);
+                assertThat(after.criticalReaders().get(ShardMaintenance.HISTORY_HOLD).since()).isEqualTo(before.since());
                 // A new handle opens from the newest rollup and sees everything, old and new.
                 try (PersistClient other = client(System.currentTimeMillis() + Duration.ofDays(3651).toMillis());
                         ReadHandle reader = other.openReader(shard, CODECS)) {

@@ -59,6 +59,8 @@ final class CommitterMaintenance implements AutoCloseable {
     private volatile ShardMaintenance maintenance;
     /** The second run's own handle: a handle's state is not shared between threads. */
     private volatile ShardMaintenance newestMaintenance;
+    /** Whether the shard's history hold is known to be registered (see ShardMaintenance.holdHistory). */
+    private volatile boolean historyHeld;
     /** Set on close: the runs in progress finish their merges and start no other. */
     private volatile boolean stopping;
 
@@ -148,6 +150,10 @@ final class CommitterMaintenance implements AutoCloseable {
 
     private void run(ShardMaintenance handle) {
         try {
+            if (!historyHeld) {
+                handle.holdHistory();
+                historyHeld = true;
+            }
             int merges = 0;
             while (merges < MERGES_PER_RUN && !stopping) {
                 Optional<CompactionRequest> request;
