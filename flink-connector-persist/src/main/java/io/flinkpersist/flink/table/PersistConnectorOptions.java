@@ -1,6 +1,10 @@
 package io.flinkpersist.flink.table;
 
+import static org.apache.flink.configuration.description.TextElement.text;
+
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
+import io.flinkpersist.flink.source.PersistSourceBuilder;
+import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import java.util.List;
 import io.flinkpersist.persist.state.CommitMarkerState;
@@ -10,7 +14,9 @@ import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.description.InlineElement;
 import org.apache.flink.table.factories.FactoryUtil;
 
 /** The options of {@code 'connector' = 'persist'} tables; docs/sql.md describes each in the same words. */
@@ -43,7 +49,7 @@ public final class PersistConnectorOptions {
     public static final ConfigOption<String> SHARD = ConfigOptions.key("shard")
             .stringType()
             .noDefaultValue()
-            .withDescription("The shard to write: a shard id (s followed by a lowercase hyphenated UUID) or a "
+            .withDescription("The shard to write or read: a shard id (s followed by a lowercase hyphenated UUID) or a "
                     + "shard name (1 to " + PersistSinkBuilder.MAX_NAME_LENGTH + " printable characters), which "
                     + "maps to the same shard id as PersistSinkBuilder.shardName does. A value shaped like a UUID "
                     + "that is not a canonical shard id is refused.");
@@ -173,7 +179,66 @@ public final class PersistConnectorOptions {
                             + "(refused by default, since such a job never commits): it then commits only at "
                             + "checkpoints triggered by hand and at a stop-with-savepoint.");
 
+    public static final ConfigOption<ScanMode> SCAN_MODE = ConfigOptions.key("scan.mode")
+            .enumType(ScanMode.class)
+            .defaultValue(ScanMode.SNAPSHOT)
+            .withDescription("What a query reads from the shard: 'snapshot' (bounded: the rows as of 'scan.as-of'), "
+                    + "'changelog' (unbounded: that snapshot as inserts, then every later change as it is committed, "
+                    + "a row added as +I and a row removed as -D) or 'from-timestamp' (unbounded: only the changes at "
+                    + "times after 'scan.as-of').");
+
+    public static final ConfigOption<Long> SCAN_AS_OF = ConfigOptions.key("scan.as-of")
+            .longType()
+            .noDefaultValue()
+            .withDescription("The shard time to read as of (a sink's shard times are its commits' epoch "
+                    + "milliseconds): the snapshot's time for 'snapshot' and 'changelog', by default the latest "
+                    + "time committed when the job first starts; required for 'from-timestamp', whose changes "
+                    + "come after it. 0 or more; a time older than the shard's retained history is refused when "
+                    + "the job starts.");
+
+    public static final ConfigOption<Duration> SCAN_READER_LEASE = ConfigOptions.key("scan.reader-lease")
+            .durationType()
+            .defaultValue(PersistConfig.DEFAULT_READER_LEASE)
+            .withDescription("How long the shard keeps the history a reading job holds after the job stops renewing "
+                    + "its lease (it is down): a job restored later than this after it stopped may find that history "
+                    + "compacted and fails saying so. At least 1 s.");
+
+    public static final ConfigOption<Integer> SCAN_KEY_RANGES = ConfigOptions.key("scan.key-ranges")
+            .intType()
+            .noDefaultValue()
+            .withDescription("How many key ranges the shard is read in, spread over the source's parallel "
+                    + "readers (1 to " + PersistSourceBuilder.MAX_KEY_RANGES + "); by default four per reader.");
+
+    public static final ConfigOption<Integer> SCAN_PARALLELISM = FactoryUtil.SOURCE_PARALLELISM;
+
     private PersistConnectorOptions() {}
+
+    /** What a scan of a 'persist' table reads. */
+    @PublicEvolving
+    public enum ScanMode implements DescribedEnum {
+        SNAPSHOT("snapshot", "The rows as of 'scan.as-of' (bounded)."),
+        CHANGELOG("changelog", "The rows as of 'scan.as-of', then every later change as it is committed."),
+        FROM_TIMESTAMP("from-timestamp", "Every change at a time after 'scan.as-of', as it is committed.");
+
+        private final String value;
+        private final String description;
+
+        ScanMode(String value, String description) {
+            this.value = value;
+            this.description = description;
+        }
+
+        /** The option's value: Flink matches enum options by this. */
+        @Override
+        public String toString() {
+            return value;
+        }
+
+        @Override
+        public InlineElement getDescription() {
+            return text(description);
+        }
+    }
 
     /** Which columns the value holds when 'key.fields' is set. */
     @PublicEvolving

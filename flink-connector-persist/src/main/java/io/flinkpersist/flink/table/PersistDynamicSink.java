@@ -2,8 +2,10 @@ package io.flinkpersist.flink.table;
 
 import io.flinkpersist.flink.sink.PersistSink;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.format.EncodingFormat;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.data.RowData;
@@ -16,12 +18,12 @@ import org.apache.flink.table.types.DataType;
 @Internal
 final class PersistDynamicSink implements DynamicTableSink {
     private final DataType physicalRow;
-    private final RowLayout layout;
+    private final RowLayout<EncodingFormat<SerializationSchema<RowData>>> layout;
     private final SinkSettings settings;
     /** Null: the planner's default. */
     private final Integer parallelism;
 
-    PersistDynamicSink(DataType physicalRow, RowLayout layout, SinkSettings settings, Integer parallelism) {
+    PersistDynamicSink(DataType physicalRow, RowLayout<EncodingFormat<SerializationSchema<RowData>>> layout, SinkSettings settings, Integer parallelism) {
         this.physicalRow = physicalRow;
         this.layout = layout;
         this.settings = settings;
@@ -53,12 +55,22 @@ final class PersistDynamicSink implements DynamicTableSink {
      */
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-        PersistSink<RowData> sink =
-                settings.build(layout.keyCodec(), layout.valueCodec(), layout.serializer(context, physicalRow));
+        PersistSink<RowData> sink = settings.build(layout.keyCodec(), layout.valueCodec(), serializer(context));
         return (DataStreamSinkProvider) (provider, rows) -> {
             DataStreamSink<RowData> written = rows.sinkTo(sink).uid(sink.config().sinkId());
             return parallelism == null ? written : written.setParallelism(parallelism);
         };
+    }
+
+    /** The runtime encoders come from the formats only now: they need the planner's sink context. */
+    private RowDataRecordSerializer serializer(Context context) {
+        SerializationSchema<RowData> keySchema = layout.keyFormat().createRuntimeEncoder(context,
+                RowLayout.project(physicalRow, layout.keyColumns()));
+        SerializationSchema<RowData> valueSchema = layout.valueFormat() == null ? null
+                : layout.valueFormat().createRuntimeEncoder(context,
+                        RowLayout.project(physicalRow, layout.valueColumns()));
+        return new RowDataRecordSerializer(keySchema, RowLayout.getters(physicalRow, layout.keyColumns()),
+                valueSchema, RowLayout.getters(physicalRow, layout.valueColumns()));
     }
 
     @Override

@@ -1,17 +1,13 @@
 package io.flinkpersist.flink.table;
 
-import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.table.PersistConnectorOptions.ValueFieldsStrategy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.Projection;
-import org.apache.flink.table.connector.format.EncodingFormat;
-import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -24,24 +20,26 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
  *
  * <p>The shard records the format identifiers as its key and value codec names, so a table whose formats do
  * not match a shard's is refused when the job opens the shard, instead of mixing encodings in it.
+ *
+ * @param <F> the formats: encoding ones for a sink, decoding ones for a source
  */
 @Internal
-final class RowLayout {
+final class RowLayout<F> {
     /** The codec name of an empty value: persist's name for its unit codec. */
     static final String EMPTY_VALUE_CODEC = "()";
 
-    private final EncodingFormat<SerializationSchema<RowData>> keyFormat;
+    private final F keyFormat;
     private final String keyCodec;
     /** Null when the key is the whole row. */
     private final int[] keyColumns;
     /** Null when the value is empty. */
-    private final EncodingFormat<SerializationSchema<RowData>> valueFormat;
+    private final F valueFormat;
     private final String valueCodec;
     /** Null when the value is the whole row. */
     private final int[] valueColumns;
 
-    private RowLayout(EncodingFormat<SerializationSchema<RowData>> keyFormat, String keyCodec, int[] keyColumns,
-            EncodingFormat<SerializationSchema<RowData>> valueFormat, String valueCodec, int[] valueColumns) {
+    private RowLayout(F keyFormat, String keyCodec, int[] keyColumns,
+            F valueFormat, String valueCodec, int[] valueColumns) {
         this.keyFormat = keyFormat;
         this.keyCodec = keyCodec;
         this.keyColumns = keyColumns;
@@ -50,13 +48,13 @@ final class RowLayout {
         this.valueColumns = valueColumns;
     }
 
-    static RowLayout wholeRowKey(EncodingFormat<SerializationSchema<RowData>> format, String formatIdentifier) {
-        return new RowLayout(format, formatIdentifier, null, null, EMPTY_VALUE_CODEC, null);
+    static <F> RowLayout<F> wholeRowKey(F format, String formatIdentifier) {
+        return new RowLayout<>(format, formatIdentifier, null, null, EMPTY_VALUE_CODEC, null);
     }
 
-    static RowLayout keyAndValue(DataType physicalRow, List<String> keyFields, ValueFieldsStrategy valueFields,
-            EncodingFormat<SerializationSchema<RowData>> keyFormat, String keyFormatIdentifier,
-            EncodingFormat<SerializationSchema<RowData>> valueFormat, String valueFormatIdentifier) {
+    static <F> RowLayout<F> keyAndValue(DataType physicalRow, List<String> keyFields, ValueFieldsStrategy valueFields,
+            F keyFormat, String keyFormatIdentifier,
+            F valueFormat, String valueFormatIdentifier) {
         List<String> columns = DataType.getFieldNames(physicalRow);
         int[] key = new int[keyFields.size()];
         for (int i = 0; i < key.length; i++) {
@@ -71,7 +69,7 @@ final class RowLayout {
                     + " names a column twice");
         }
         if (valueFields == ValueFieldsStrategy.ALL) {
-            return new RowLayout(keyFormat, keyFormatIdentifier, key, valueFormat, valueFormatIdentifier, null);
+            return new RowLayout<>(keyFormat, keyFormatIdentifier, key, valueFormat, valueFormatIdentifier, null);
         }
         List<Integer> rest = new ArrayList<>();
         IntStream.range(0, columns.size()).filter(c -> IntStream.of(key).noneMatch(k -> k == c)).forEach(rest::add);
@@ -79,7 +77,7 @@ final class RowLayout {
             throw new ValidationException("Invalid value for option 'key.fields': it names every column, which "
                     + "leaves an empty value; leave 'key.fields' out to make the whole row the key");
         }
-        return new RowLayout(keyFormat, keyFormatIdentifier, key, valueFormat, valueFormatIdentifier,
+        return new RowLayout<>(keyFormat, keyFormatIdentifier, key, valueFormat, valueFormatIdentifier,
                 rest.stream().mapToInt(Integer::intValue).toArray());
     }
 
@@ -91,25 +89,41 @@ final class RowLayout {
         return valueCodec;
     }
 
-    /** The runtime encoders come from the formats only now: they need the planner's sink context. */
-    PersistRecordSerializer<RowData> serializer(DynamicTableSink.Context context, DataType physicalRow) {
-        SerializationSchema<RowData> keySchema = keyFormat.createRuntimeEncoder(context,
-                project(physicalRow, keyColumns));
-        SerializationSchema<RowData> valueSchema = valueFormat == null ? null
-                : valueFormat.createRuntimeEncoder(context, project(physicalRow, valueColumns));
-        return new RowDataRecordSerializer(keySchema, getters(physicalRow, keyColumns), valueSchema,
-                getters(physicalRow, valueColumns));
+    F keyFormat() {
+        return keyFormat;
     }
 
-    private static DataType project(DataType physicalRow, int[] columns) {
+    /** Null when the value is empty. */
+    F valueFormat() {
+        return valueFormat;
+    }
+
+    /** The key's columns of the physical row, in the key's order; null when the key is the whole row. */
+    int[] keyColumns() {
+        return keyColumns;
+    }
+
+    /** The value's columns of the physical row; null when the value is the whole row (or empty). */
+    int[] valueColumns() {
+        return valueColumns;
+    }
+
+    /** The row type {@code columns} (null: all) select from the physical row. */
+    static DataType project(DataType physicalRow, int[] columns) {
         return columns == null ? physicalRow : Projection.of(columns).project(physicalRow);
     }
 
-    private static RowData.FieldGetter[] getters(DataType physicalRow, int[] columns) {
+    /** Getters of every field of {@code row}, by position. */
+    static RowData.FieldGetter[] getters(DataType row) {
+        return getters(row, IntStream.range(0, DataType.getFieldCount(row)).toArray());
+    }
+
+    /** Getters of {@code columns} of {@code row}; null when {@code columns} is null (the whole row). */
+    static RowData.FieldGetter[] getters(DataType row, int[] columns) {
         if (columns == null) {
             return null;
         }
-        List<LogicalType> types = LogicalTypeChecks.getFieldTypes(physicalRow.getLogicalType());
+        List<LogicalType> types = LogicalTypeChecks.getFieldTypes(row.getLogicalType());
         return IntStream.of(columns).mapToObj(c -> RowData.createFieldGetter(types.get(c), c))
                 .toArray(RowData.FieldGetter[]::new);
     }

@@ -1,10 +1,5 @@
 package io.flinkpersist.flink.table;
 
-import static io.flinkpersist.flink.table.PersistConnectorOptions.BLOB_URI;
-import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_PASSWORD;
-import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_URI;
-import static io.flinkpersist.flink.table.PersistConnectorOptions.HADOOP_PREFIX;
-import static io.flinkpersist.flink.table.PersistConnectorOptions.SHARD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ALLOW_NO_CHECKPOINTING;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RETRIES;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
@@ -23,35 +18,21 @@ import io.flinkpersist.flink.sink.InvalidSinkOptionException;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.data.RowData;
 
 /**
  * The table options that become {@link PersistSinkBuilder} settings. The builder checks them when the planner
  * asks for the runtime sink; its errors name builder options, which are renamed here to the table options.
- *
- * <p>No {@code toString}: the consensus URI may hold the password and the Hadoop options S3 keys.
  */
 @Internal
 final class SinkSettings {
-    /** The table option of each builder option. */
+    /** The table option of each builder option the address does not name. */
     private static final Map<String, String> TABLE_OPTION_OF_BUILDER_OPTION = Map.ofEntries(
-            Map.entry("blobUri", BLOB_URI.key()),
-            Map.entry("consensusUri", CONSENSUS_URI.key()),
-            Map.entry("hadoopOptions", HADOOP_PREFIX + "*"),
-            Map.entry("shard", SHARD.key()),
-            Map.entry("shardName", SHARD.key()),
             Map.entry("sinkId", SINK_ID.key()),
             Map.entry("partTargetSizeBytes", SINK_PART_TARGET_SIZE.key()),
             Map.entry("maxOutstandingParts", SINK_MAX_OUTSTANDING_PARTS.key()),
@@ -64,10 +45,7 @@ final class SinkSettings {
             Map.entry("compactionConcurrency", COMPACTION_CONCURRENCY.key()),
             Map.entry("orphanGrace", COMPACTION_ORPHAN_GRACE.key()));
 
-    private final String blobUri;
-    private final String consensusUri;
-    private final Map<String, String> hadoopOptions;
-    private final ShardOption shard;
+    private final TableShardAddress address;
     /** Null for the builder's default. */
     private final String sinkId;
     private final long partTargetSizeBytes;
@@ -85,15 +63,11 @@ final class SinkSettings {
     /** Null for the builder's default. */
     private final Duration orphanGrace;
 
-    private SinkSettings(String blobUri, String consensusUri, Map<String, String> hadoopOptions, ShardOption shard,
-            String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
+    private SinkSettings(TableShardAddress address, String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
             int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
             boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, int compactionConcurrency,
             Duration orphanGrace) {
-        this.blobUri = blobUri;
-        this.consensusUri = consensusUri;
-        this.hadoopOptions = hadoopOptions;
-        this.shard = shard;
+        this.address = address;
         this.sinkId = sinkId;
         this.partTargetSizeBytes = partTargetSizeBytes;
         this.maxOutstandingParts = maxOutstandingParts;
@@ -111,13 +85,8 @@ final class SinkSettings {
 
     /** {@code tableOptions} are the raw options, for the 'hadoop.' ones that no ConfigOption declares. */
     static SinkSettings of(ReadableConfig options, Map<String, String> tableOptions) {
-        String consensusUri = options.get(CONSENSUS_URI);
-        String password = options.get(CONSENSUS_PASSWORD);
         return new SinkSettings(
-                options.get(BLOB_URI),
-                password == null ? consensusUri : withPassword(consensusUri, password),
-                hadoopOptions(tableOptions),
-                ShardOption.parse(options.get(SHARD)),
+                TableShardAddress.of(options, tableOptions),
                 options.get(SINK_ID),
                 options.get(SINK_PART_TARGET_SIZE).getBytes(),
                 options.get(SINK_MAX_OUTSTANDING_PARTS),
@@ -135,9 +104,6 @@ final class SinkSettings {
 
     PersistSink<RowData> build(String keyCodec, String valueCodec, PersistRecordSerializer<RowData> serializer) {
         PersistSinkBuilder<RowData> builder = PersistSink.<RowData>builder()
-                .blobUri(blobUri)
-                .consensusUri(consensusUri)
-                .hadoopOptions(hadoopOptions)
                 .keyCodec(keyCodec)
                 .valueCodec(valueCodec)
                 .serializer(serializer)
@@ -155,49 +121,14 @@ final class SinkSettings {
         if (compactionMemoryBoundBytes != null) {
             builder.compactionMemoryBound(compactionMemoryBoundBytes);
         }
-        shard.applyTo(builder);
+        address.applyTo(builder);
         if (sinkId != null) {
             builder.sinkId(sinkId);
         }
         try {
             return builder.build();
         } catch (InvalidSinkOptionException e) {
-            String option = TABLE_OPTION_OF_BUILDER_OPTION.getOrDefault(e.option(), e.option());
-            throw new ValidationException("Invalid value for option '" + option + "'" + e.problem(), e);
+            throw TableShardAddress.invalidOption(e.option(), e.problem(), TABLE_OPTION_OF_BUILDER_OPTION, e);
         }
-    }
-
-    private static Map<String, String> hadoopOptions(Map<String, String> tableOptions) {
-        Map<String, String> hadoop = new TreeMap<>();
-        tableOptions.forEach((key, value) -> {
-            if (key.startsWith(HADOOP_PREFIX)) {
-                hadoop.put(key.substring(HADOOP_PREFIX.length()), value);
-            }
-        });
-        return hadoop;
-    }
-
-    /**
-     * The URI with the password in its user info: the core takes credentials only from the URI. Only the
-     * postgres:// form names the user the password belongs to.
-     */
-    static String withPassword(String consensusUri, String password) {
-        String expected = "Option '" + CONSENSUS_PASSWORD.key() + "' needs a '" + CONSENSUS_URI.key()
-                + "' of the form postgres://user@host[:port]/database[?params] (or postgresql://), with a user "
-                + "and no password in it";
-        URI uri;
-        try {
-            uri = new URI(consensusUri);
-        } catch (URISyntaxException e) {
-            throw new ValidationException(expected);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String user = uri.getRawUserInfo();
-        if (!(scheme.equals("postgres") || scheme.equals("postgresql")) || user == null || user.contains(":")) {
-            throw new ValidationException(expected);
-        }
-        // The core decodes user info with URLDecoder, the inverse of URLEncoder.
-        String atHost = uri.getRawSchemeSpecificPart().substring(("//" + user).length());
-        return uri.getScheme() + "://" + user + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + atHost;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -16,14 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Each bad table definition fails when an INSERT into it is planned, with a message that names the option
- * and says what it allows; credentials never appear in errors or plans. No job runs: nothing is opened.
+ * Each bad table definition fails when an INSERT into it or a SELECT from it is planned, with a message that names
+ * the option and says what it allows; credentials never appear in errors or plans. No job runs: nothing is opened.
  */
 class PersistTableValidationTest {
     private static final String PASSWORD = "consensus-password-never-shown";
     private static final String SECRET_KEY = "s3-secret-key-never-shown";
+    private static final String INSERT = "INSERT INTO t VALUES (1, 'a')";
+    private static final String SELECT = "SELECT * FROM t";
 
     private TableEnvironment tableEnv;
 
@@ -81,15 +85,43 @@ class PersistTableValidationTest {
                 bad("empty hadoop option", Map.of("hadoop.", "x"), "'hadoop.*'", "non-empty keys"));
     }
 
+    static Stream<Arguments> badScans() {
+        return Stream.of(
+                bad("changelog format", Map.of("format", "debezium-json"), "'format'", "encodes a changelog"),
+                bad("mistyped shard id", Map.of("shard", "S6F1C2A3B-0D4E-4F5A-8B6C-7D8E9F0A1B2C"), "'shard'",
+                        "lowercase hyphenated UUID"),
+                bad("unknown scan.mode", Map.of("scan.mode", "latest"), "scan.mode", "latest"),
+                bad("from-timestamp without scan.as-of", Map.of("scan.mode", "from-timestamp"), "'scan.as-of'",
+                        "required", "from-timestamp"),
+                bad("negative scan.as-of", Map.of("scan.as-of", "-1"), "'scan.as-of'", "0 or more"),
+                bad("scan.as-of not a number", Map.of("scan.as-of", "yesterday"), "scan.as-of", "yesterday"),
+                bad("scan.reader-lease", Map.of("scan.reader-lease", "10 ms"), "'scan.reader-lease'",
+                        "at least 1 second"),
+                bad("no scan.key-ranges", Map.of("scan.key-ranges", "0"), "'scan.key-ranges'", "1 to 65536"),
+                bad("too many scan.key-ranges", Map.of("scan.key-ranges", "65537"), "'scan.key-ranges'",
+                        "1 to 65536"),
+                bad("consensus.uri scheme", Map.of("consensus.uri", "mysql://db/persist"), "'consensus.uri'",
+                        "Accepted forms"),
+                bad("scan.parallelism of a changelog", Map.of("scan.mode", "changelog", "scan.parallelism", "1"),
+                        "'scan.parallelism'", "'snapshot' only"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badTables")
     void aBadTableNamesTheOption(String name, Map<String, String> changes, String[] expected) {
-        assertThat(errorOfInsertInto(table(changes), "id INT, name STRING")).contains(expected);
+        assertThat(errorOf(INSERT, table(changes), "id INT, name STRING")).contains(expected);
     }
 
-    @Test
-    void aPrimaryKeyIsRefusedWithTheReason() {
-        assertThat(errorOfInsertInto(table(Map.of()), "id INT NOT NULL, name STRING, PRIMARY KEY (id) NOT ENFORCED"))
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badScans")
+    void aBadScanNamesTheOption(String name, Map<String, String> changes, String[] expected) {
+        assertThat(errorOf(SELECT, table(changes), "id INT, name STRING")).contains(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {INSERT, SELECT})
+    void aPrimaryKeyIsRefusedWithTheReason(String query) {
+        assertThat(errorOf(query, table(Map.of()), "id INT NOT NULL, name STRING, PRIMARY KEY (id) NOT ENFORCED"))
                 .contains("cannot declare a PRIMARY KEY", "-U rows");
     }
 
@@ -101,13 +133,15 @@ class PersistTableValidationTest {
     void credentialsAreNotInErrors() {
         String postgresWithSecrets = table(Map.of("consensus.uri", "postgres://flink@db.example/persist",
                 "consensus.password", PASSWORD, "hadoop.fs.s3a.secret.key", SECRET_KEY));
-        String unknownOption = ExceptionUtils.stringifyException(
-                planningError(postgresWithSecrets.replace("'shard'", "'shard.name'"), "id INT, name STRING"));
-        String badUri = ExceptionUtils.stringifyException(
-                planningError(postgresWithSecrets.replace("@db.example", "@"), "id INT, name STRING"));
+        for (String query : List.of(INSERT, SELECT)) {
+            String unknownOption = ExceptionUtils.stringifyException(planningError(query,
+                    postgresWithSecrets.replace("'shard'", "'shard.name'"), "id INT, name STRING"));
+            String badUri = ExceptionUtils.stringifyException(
+                    planningError(query, postgresWithSecrets.replace("@db.example", "@"), "id INT, name STRING"));
 
-        assertThat(unknownOption).contains("shard.name").doesNotContain(PASSWORD, SECRET_KEY);
-        assertThat(badUri).contains("'consensus.uri'").doesNotContain(PASSWORD, SECRET_KEY);
+            assertThat(unknownOption).contains("shard.name").doesNotContain(PASSWORD, SECRET_KEY);
+            assertThat(badUri).contains("'consensus.uri'").doesNotContain(PASSWORD, SECRET_KEY);
+        }
     }
 
     @Test
@@ -115,10 +149,11 @@ class PersistTableValidationTest {
         tableEnv.executeSql("CREATE TABLE t (id INT, name STRING) WITH (" + table(Map.of(
                 "consensus.uri", "postgres://flink@db.example/persist", "consensus.password", PASSWORD,
                 "hadoop.fs.s3a.secret.key", SECRET_KEY)) + ")");
-        String insert = "INSERT INTO t VALUES (1, 'a')";
 
-        assertThat(tableEnv.explainSql(insert, ExplainDetail.JSON_EXECUTION_PLAN, ExplainDetail.ESTIMATED_COST))
+        assertThat(tableEnv.explainSql(INSERT, ExplainDetail.JSON_EXECUTION_PLAN, ExplainDetail.ESTIMATED_COST))
                 .contains("Sink").doesNotContain(PASSWORD, SECRET_KEY);
+        assertThat(tableEnv.explainSql(SELECT, ExplainDetail.JSON_EXECUTION_PLAN, ExplainDetail.ESTIMATED_COST))
+                .contains("Source").doesNotContain(PASSWORD, SECRET_KEY);
     }
 
     private static Arguments bad(String name, Map<String, String> changes, String... expected) {
@@ -140,13 +175,13 @@ class PersistTableValidationTest {
     }
 
     /**
-     * The messages of the error (and its causes) of planning an INSERT, down to the runtime sink, which is
-     * when the sink builder checks its options; without Flink's listing of the table's options, which would
-     * contain the option names whatever the error said.
+     * The messages of the error (and its causes) of planning {@code query}, down to the runtime sink or source,
+     * which is when their builders check their options; without Flink's listing of the table's options, which
+     * would contain the option names whatever the error said.
      */
-    private String errorOfInsertInto(String options, String columns) {
+    private String errorOf(String query, String options, String columns) {
         StringBuilder messages = new StringBuilder();
-        for (Throwable t = planningError(options, columns); t != null; t = t.getCause()) {
+        for (Throwable t = planningError(query, options, columns); t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             int listing = message.indexOf("Table options are:");
             messages.append(listing < 0 ? message : message.substring(0, listing)).append('\n');
@@ -154,12 +189,11 @@ class PersistTableValidationTest {
         return messages.toString();
     }
 
-    private Throwable planningError(String options, String columns) {
+    private Throwable planningError(String query, String options, String columns) {
         tableEnv.executeSql("DROP TABLE IF EXISTS t");
         tableEnv.executeSql("CREATE TABLE t (" + columns + ") WITH (" + options + ")");
-        Throwable error = catchThrowable(
-                () -> tableEnv.explainSql("INSERT INTO t VALUES (1, 'a')", ExplainDetail.JSON_EXECUTION_PLAN));
-        assertThat(error).as("planning an INSERT into a table with %s", options).isNotNull();
+        Throwable error = catchThrowable(() -> tableEnv.explainSql(query, ExplainDetail.JSON_EXECUTION_PLAN));
+        assertThat(error).as("planning %s on a table with %s", query, options).isNotNull();
         return error;
     }
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.flink.types.Row;
 
 /**
@@ -57,7 +59,12 @@ final class TableShard {
      * even where compaction merged their batches.
      */
     List<List<Long>> appendedDiffs() {
-        java.util.SortedMap<Long, List<Long>> appends = new java.util.TreeMap<>();
+        return new ArrayList<>(diffsByTime().values());
+    }
+
+    /** The diffs of each append, by the append's time. */
+    SortedMap<Long, List<Long>> diffsByTime() {
+        SortedMap<Long, List<Long>> appends = new TreeMap<>();
         read((reader, upper) -> {
             Listen listen = reader.listen(reader.since().element().orElseThrow());
             while (listen.frontier().lessThan(upper)) {
@@ -67,7 +74,14 @@ final class TableShard {
                 }
             }
         });
-        return new ArrayList<>(appends.values());
+        return appends;
+    }
+
+    /** The time of the latest commit: a snapshot as of it holds everything committed. */
+    long latestTime() {
+        long[] latest = {-1};
+        read((reader, upper) -> latest[0] = upper.element().orElseThrow() - 1);
+        return latest[0];
     }
 
     private Row row(Consolidator update) {

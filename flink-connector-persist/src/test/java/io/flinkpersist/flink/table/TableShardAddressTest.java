@@ -8,11 +8,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** 'consensus.password' reaches the core intact, whatever characters it has, and never shows in the URI's form. */
-class SinkSettingsTest {
+class TableShardAddressTest {
     @ParameterizedTest
     @ValueSource(strings = {"plain", "p@ss:w/rd?#&=", "with space+plus%25", "ünïcødé"})
     void thePasswordIsTheOneTheCoreReadsFromTheUri(String password) {
-        String uri = SinkSettings.withPassword("postgres://flink@db.example:5432/persist?sslmode=require", password);
+        String uri =
+                TableShardAddress.withPassword("postgres://flink@db.example:5432/persist?sslmode=require", password);
 
         ConsensusLocation consensus = PersistLocation.parse("mem://blob", uri).consensus();
         assertThat(consensus).isEqualTo(new ConsensusLocation.Postgres(
