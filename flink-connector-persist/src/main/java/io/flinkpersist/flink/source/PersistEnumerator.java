@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * stays readable until the readers (each with its own leased reader, registered when it is created) hold it. It lets
  * go once every split is assigned and a checkpoint completed after that, or when it closes.
  *
- * <p>After its splits, each reader is told there are no more: a reader without splits (more readers than key ranges)
- * finishes, and with it its hold on the shard's since.
+ * <p>A reader without splits (more readers than key ranges) lets go of its hold on the shard's since: in a bounded
+ * source it is told there are no more splits and finishes, in an unbounded one it is sent a {@link NoSplitsEvent}
+ * and stays idle, so that the job runs with all its tasks.
  */
 @Internal
 final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEnumeratorState> {
@@ -128,9 +129,14 @@ final class PersistEnumerator implements SplitEnumerator<PersistSplit, PersistEn
             context.assignSplits(new SplitsAssignment<>(Map.of(subtask, splits)));
             LOG.debug("Assigned {} to reader {}", splits, subtask);
         }
-        // A reader gets all its splits at once (a failed reader's come back when it registers again): a reader left
-        // without any finishes, and its leased reader, which would hold the since where it registered, goes with it.
-        context.signalNoMoreSplits(subtask);
+        // A reader gets all its splits at once (a failed reader's come back when it registers again). A reader left
+        // without any must not hold the since where it registered: a bounded one finishes, an unbounded one lets go
+        // of its leased reader unless it has splits restored from a checkpoint (it knows, the enumerator does not).
+        if (bounded) {
+            context.signalNoMoreSplits(subtask);
+        } else if (splits == null || splits.isEmpty()) {
+            context.sendEventToSourceReader(subtask, NoSplitsEvent.INSTANCE);
+        }
     }
 
     @Override

@@ -9,12 +9,18 @@ import org.apache.flink.util.Collector;
 final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, PersistSplitState> {
     private final PersistRecordDeserializer<T> deserializer;
     private final Counter bytesIn;
+    private final Counter recordsIn;
     private final StampingCollector<T> collector = new StampingCollector<>();
 
-    /** @param bytesIn counts the key and value bytes of every update read */
-    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer, Counter bytesIn) {
+    /**
+     * @param bytesIn counts the key and value bytes of every update read
+     * @param recordsIn Flink's count of the elements the split reader handed over: the ends of steps are not updates
+     *     read, so they are taken off again
+     */
+    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer, Counter bytesIn, Counter recordsIn) {
         this.deserializer = deserializer;
         this.bytesIn = bytesIn;
+        this.recordsIn = recordsIn;
     }
 
     @Override
@@ -24,6 +30,8 @@ final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, P
             collector.output = output;
             collector.time = element.time();
             deserializer.deserialize(element.key(), element.value(), element.time(), element.diff(), collector);
+        } else {
+            recordsIn.dec();
         }
         state.emitted(element);
     }

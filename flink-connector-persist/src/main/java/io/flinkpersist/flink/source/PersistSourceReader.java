@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
@@ -36,6 +37,8 @@ final class PersistSourceReader<T>
     /** Per checkpoint taken and not yet completed, the least time its splits may still read. */
     private final TreeMap<Long, Long> holdsByCheckpoint = new TreeMap<>();
     private long sinceHeld = Long.MIN_VALUE;
+    /** Set once an idle reader let go of its leased reader: it holds no history and must get no splits. */
+    private boolean released;
 
     static <T> PersistSourceReader<T> open(PersistSourceConfig config, PersistRecordDeserializer<T> deserializer,
             SourceReaderContext context) throws Exception {
@@ -63,7 +66,8 @@ final class PersistSourceReader<T>
     private PersistSourceReader(PersistSourceConfig config, PersistClient client, ReadHandle reader,
             PersistRecordDeserializer<T> deserializer, SourceReaderContext context, AtomicLong frontierLag) {
         super(() -> new PersistSplitReader(reader, frontierLag), new PersistRecordEmitter<>(deserializer,
-                context.metricGroup().getIOMetricGroup().getNumBytesInCounter()), new Configuration(), context);
+                context.metricGroup().getIOMetricGroup().getNumBytesInCounter(),
+                context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()), new Configuration(), context);
         context.metricGroup().gauge("partsFetched", reader::partsFetched);
         context.metricGroup().gauge("partBytesFetched", reader::partBytesFetched);
         context.metricGroup().gauge("frontierLag", frontierLag::get);
@@ -87,6 +91,32 @@ final class PersistSourceReader<T>
             LOG.warn("Could not renew the lease of reader {} of shard {}: {}", reader.readerId(), config.shardId(),
                     e.toString());
         }
+    }
+
+    /** An idle reader of an unbounded source lets go of its hold on the shard's since (see NoSplitsEvent). */
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (event instanceof NoSplitsEvent && !released && getNumberOfCurrentlyAssignedSplits() == 0) {
+            released = true;
+            heartbeats.shutdownNow();
+            reader.expire();
+            LOG.info("Reader {} of shard {} has no key range to read: it released its hold on the shard and stays "
+                    + "idle", reader.readerId(), config.shardId());
+        }
+    }
+
+    /**
+     * Splits reach a reader before the enumerator could find it idle (restored ones before it registers), and the
+     * splits of a failed reader go to a new one: a released reader getting splits would read without holding the
+     * since, so it fails and its replacement, holding the since, reads them.
+     */
+    @Override
+    public void addSplits(List<PersistSplit> splits) {
+        if (released) {
+            throw new IllegalStateException("reader " + reader.readerId() + " of shard " + config.shardId()
+                    + " released its hold on the shard as it had no key range, and then got " + splits);
+        }
+        super.addSplits(splits);
     }
 
     @Override

@@ -37,8 +37,6 @@ import org.apache.flink.connector.testframe.junit.annotations.TestEnv;
 import org.apache.flink.connector.testframe.junit.annotations.TestSemantics;
 import org.apache.flink.connector.testframe.testsuites.SourceTestSuiteBase;
 import org.apache.flink.streaming.api.CheckpointingMode;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -71,18 +69,6 @@ class PersistSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
                         .consensusUri(EmbeddedPostgresServer.shared().createDatabase())
                         .hadoopOptions(s3.s3aOptions());
             });
-
-    /**
-     * Not run: the framework waits for every source task to be running, but an unbounded reader that gets no key
-     * range (this test reads one range at a higher parallelism) finishes, so that its leased reader no longer holds
-     * the shard's history. Idle readers that stay running without a lease come with the rest of issue 13; the
-     * source's own metrics are checked by {@link PersistSourceJobsTestBase}.
-     */
-    @Disabled("an unbounded reader without a key range finishes; the framework waits for all tasks to run")
-    @TestTemplate
-    @Override
-    public void testSourceMetrics(TestEnvironment testEnv, DataStreamSourceExternalContext<String> externalContext,
-            org.apache.flink.core.execution.CheckpointingMode semantic) {}
 
     /** One shard per test, in a temporary directory (or bucket and database) of its own. */
     static final class ShardContext implements DataStreamSourceExternalContext<String> {
