@@ -8,6 +8,7 @@ import io.flinkpersist.flink.sink.testutils.FailingUploads;
 import io.flinkpersist.flink.sink.testutils.FailureInjectingSink;
 import io.flinkpersist.flink.sink.testutils.FailurePoint;
 import io.flinkpersist.flink.sink.testutils.InjectedFailures;
+import io.flinkpersist.flink.sink.testutils.LeftoverJobs;
 import io.flinkpersist.flink.sink.testutils.OwnMiniCluster;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
@@ -52,7 +53,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -91,12 +91,7 @@ abstract class PersistSinkJobsTestBase {
      */
     @AfterEach
     void cancelJobsLeftRunning(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        for (JobStatusMessage job : cluster.listJobs().get()) {
-            if (!job.getJobState().isGloballyTerminalState()) {
-                cluster.cancelJob(job.getJobId()).get();
-                cluster.requestJobResult(job.getJobId()).get(30, TimeUnit.SECONDS);
-            }
-        }
+        LeftoverJobs.cancel(cluster);
     }
 
     /** The Flink 2.3 pitfall: a bounded streaming job must commit its final checkpoint too. */

@@ -11,6 +11,7 @@ import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.Listen;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.flink.sink.testutils.LeftoverJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -76,12 +76,7 @@ abstract class PersistSourceJobsTestBase {
 
     @AfterEach
     void cancelJobsLeftRunning(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        for (JobStatusMessage job : cluster.listJobs().get()) {
-            if (!job.getJobState().isGloballyTerminalState()) {
-                cluster.cancelJob(job.getJobId()).get();
-                cluster.requestJobResult(job.getJobId()).get(30, TimeUnit.SECONDS);
-            }
-        }
+        LeftoverJobs.cancel(cluster);
     }
 
     protected abstract PersistSinkBuilder<KeyDiff> location(PersistSinkBuilder<KeyDiff> builder);

@@ -2,6 +2,7 @@ package io.flinkpersist.flink.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkpersist.flink.sink.testutils.LeftoverJobs;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -83,12 +83,7 @@ abstract class PersistTableSourceJobsTestBase {
 
     @AfterEach
     void cancelJobsLeftRunning(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        for (JobStatusMessage job : cluster.listJobs().get()) {
-            if (!job.getJobState().isGloballyTerminalState()) {
-                cluster.cancelJob(job.getJobId()).get();
-                cluster.requestJobResult(job.getJobId()).get(30, TimeUnit.SECONDS);
-            }
-        }
+        LeftoverJobs.cancel(cluster);
     }
 
     /**
