@@ -23,7 +23,8 @@ final class PersistDynamicSink implements DynamicTableSink {
     /** Null: the planner's default. */
     private final Integer parallelism;
 
-    PersistDynamicSink(DataType physicalRow, RowLayout<EncodingFormat<SerializationSchema<RowData>>> layout, SinkSettings settings, Integer parallelism) {
+    PersistDynamicSink(DataType physicalRow, RowLayout<EncodingFormat<SerializationSchema<RowData>>> layout,
+            SinkSettings settings, Integer parallelism) {
         this.physicalRow = physicalRow;
         this.layout = layout;
         this.settings = settings;

@@ -9,9 +9,9 @@ import org.apache.flink.table.api.ValidationException;
 
 /**
  * What the 'shard' option names: a value that parses as a {@link ShardId} is that shard; any other value is
- * a shard name, mapped as {@link PersistSinkBuilder#shardName} maps it (and the source's builder alike). A value shaped like a UUID that is
- * not a canonical shard id (upper case, no 's', no hyphens) is refused rather than taken as a name: it is
- * almost surely a mistyped id, and as a name it would silently create a new, empty shard.
+ * a shard name, mapped as {@link PersistSinkBuilder#shardName} maps it (and the source's builder alike). A value
+ * shaped like a UUID that is not a canonical shard id (upper case, no 's', no hyphens) is refused rather than taken
+ * as a name: it is almost surely a mistyped id, and as a name it would silently create a new, empty shard.
  */
 @Internal
 final class ShardOption {

@@ -63,8 +63,8 @@ final class SinkSettings {
     /** Null for the builder's default. */
     private final Duration orphanGrace;
 
-    private SinkSettings(TableShardAddress address, String sinkId, long partTargetSizeBytes, int maxOutstandingParts, long inlineThresholdBytes,
-            int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
+    private SinkSettings(TableShardAddress address, String sinkId, long partTargetSizeBytes, int maxOutstandingParts,
+            long inlineThresholdBytes, int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
             boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, int compactionConcurrency,
             Duration orphanGrace) {
         this.address = address;

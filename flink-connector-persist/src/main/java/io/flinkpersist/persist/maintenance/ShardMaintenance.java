@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * Keeps one shard small and fast to read: compacts its batches as {@link CompactionPolicy} asks, first moving its
  * since to the history retention behind its upper (never past a reader's since) so that compaction consolidates
  * everything older. With {@link #holdHistory()} the retention is held by a critical reader, so that readers moving
- * their own sinces cannot move the shard's past it. What its merges replace it deletes as soon as every leased reader holds a version
- * past the merge ({@link ReleasedParts}); garbage collection deletes the rest once no retained state version
+ * their own sinces cannot move the shard's past it. What its merges replace it deletes as soon as every leased
+ * reader holds a version past the merge ({@link ReleasedParts}); garbage collection deletes the rest once no retained state version
  * references it (with the state's rollups, see {@link Applier}).
  *
  * <p>Runs anywhere: next to a sink's committer, or in a process of its own. Several maintainers of one shard are

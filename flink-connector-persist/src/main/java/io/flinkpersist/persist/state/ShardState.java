@@ -43,7 +43,8 @@ public final class ShardState {
 
     ShardState(ShardId shardId, SeqNo seqNo, long walltimeMs, BuildVersion applierVersion, Codecs codecs,
             Frontier since, List<HollowBatch> batches, SortedMap<WriterId, WriterState> writers,
-            SortedMap<LeasedReaderId, ReaderState> readers, SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders,
+            SortedMap<LeasedReaderId, ReaderState> readers,
+            SortedMap<CriticalReaderId, CriticalReaderState> criticalReaders,
             SortedMap<String, CommitMarkerState> commitMarkers, SortedMap<SeqNo, HollowRollup> rollups,
             Optional<ActiveRollup> activeRollup) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
@@ -252,7 +253,7 @@ public final class ShardState {
      * readers moves only as they do (see {@link #withCriticalReader}).
      */
     public ShardState withSinceAdvancedTo(Frontier target) {
-        Frontier bound = Frontier.min(target, leastReaderSince().orElse(target));
+        Frontier bound = Frontier.min(target, leastSince(readers, criticalReaders).orElse(target));
         Frontier advanced = criticalReaders.isEmpty() ? Frontier.max(since, bound) : since;
         return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, advanced, batches, writers, readers,
                 criticalReaders, commitMarkers, rollups, activeRollup);
@@ -267,14 +268,16 @@ public final class ShardState {
     public ShardState withCriticalReader(CriticalReaderId id, CriticalReaderState reader) {
         SortedMap<CriticalReaderId, CriticalReaderState> updated = new TreeMap<>(criticalReaders);
         updated.put(id, reader);
-        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, batches, writers, readers,
-                updated, commitMarkers, rollups, activeRollup).with(batches, writers, readers);
+        Frontier newSince = leastSince(readers, updated).map(least -> Frontier.max(since, least)).orElse(since);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, batches, writers, readers,
+                updated, commitMarkers, rollups, activeRollup);
     }
 
     /** The least since of the leased and critical readers, if there are any. */
-    private Optional<Frontier> leastReaderSince() {
-        return Stream.concat(readers.values().stream().map(ReaderState::since),
-                criticalReaders.values().stream().map(CriticalReaderState::since)).min(Frontier::compareTo);
+    private static Optional<Frontier> leastSince(SortedMap<LeasedReaderId, ReaderState> leased,
+            SortedMap<CriticalReaderId, CriticalReaderState> critical) {
+        return Stream.concat(leased.values().stream().map(ReaderState::since),
+                critical.values().stream().map(CriticalReaderState::since)).min(Frontier::compareTo);
     }
 
     public ShardState withWriter(WriterId id, WriterState writer) {
@@ -307,13 +310,10 @@ public final class ShardState {
      */
     private ShardState with(List<HollowBatch> newBatches, SortedMap<WriterId, WriterState> newWriters,
             SortedMap<LeasedReaderId, ReaderState> newReaders) {
-        ShardState next = new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, since, newBatches,
-                newWriters, newReaders, criticalReaders, commitMarkers, rollups, activeRollup);
-        Optional<Frontier> least = next.leastReaderSince();
-        if (least.isEmpty() || least.get().compareTo(since) <= 0) {
-            return next;
-        }
-        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, least.get(), newBatches, newWriters,
+        // Every append goes through here: one new state, nothing built twice.
+        Frontier newSince = leastSince(newReaders, criticalReaders).map(least -> Frontier.max(since, least))
+                .orElse(since);
+        return new ShardState(shardId, seqNo, walltimeMs, applierVersion, codecs, newSince, newBatches, newWriters,
                 newReaders, criticalReaders, commitMarkers, rollups, activeRollup);
     }
 
