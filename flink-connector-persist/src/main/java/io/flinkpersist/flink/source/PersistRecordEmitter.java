@@ -1,15 +1,22 @@
 package io.flinkpersist.flink.source;
 
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
-/** Deserializes an update into elements stamped with its time, and moves its split's state past it. */
+/**
+ * Deserializes an update into elements stamped with its time, and moves its split's state past it. With progress
+ * watermarks, the end of a step is followed by a watermark one below the split's new frontier, on the split's own
+ * output: Flink forwards the least over the reader's splits, and creates a split's output as the split is added, so
+ * a split not yet read holds the watermark back.
+ */
 final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, PersistSplitState> {
     private final PersistRecordDeserializer<T> deserializer;
     private final Counter bytesIn;
     private final Counter recordsIn;
+    private final boolean progressWatermarks;
     private final StampingCollector<T> collector = new StampingCollector<>();
 
     /**
@@ -17,10 +24,12 @@ final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, P
      * @param recordsIn Flink's count of the elements the split reader handed over: the ends of steps are not updates
      *     read, so they are taken off again
      */
-    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer, Counter bytesIn, Counter recordsIn) {
+    PersistRecordEmitter(PersistRecordDeserializer<T> deserializer, Counter bytesIn, Counter recordsIn,
+            boolean progressWatermarks) {
         this.deserializer = deserializer;
         this.bytesIn = bytesIn;
         this.recordsIn = recordsIn;
+        this.progressWatermarks = progressWatermarks;
     }
 
     @Override
@@ -30,10 +39,15 @@ final class PersistRecordEmitter<T> implements RecordEmitter<SourceElement, T, P
             collector.output = output;
             collector.time = element.time();
             deserializer.deserialize(element.key(), element.value(), element.time(), element.diff(), collector);
+            state.emitted(element);
         } else {
             recordsIn.dec();
+            state.emitted(element);
+            if (progressWatermarks) {
+                long frontier = state.toSplit().frontier();
+                output.emitWatermark(new Watermark(frontier == Long.MAX_VALUE ? Long.MAX_VALUE : frontier - 1));
+            }
         }
-        state.emitted(element);
     }
 
     private static final class StampingCollector<T> implements Collector<T> {

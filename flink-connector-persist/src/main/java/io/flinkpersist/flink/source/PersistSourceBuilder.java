@@ -31,6 +31,7 @@ public final class PersistSourceBuilder<T> {
     private Long asOf;
     private Duration readerLease = PersistConfig.DEFAULT_READER_LEASE;
     private int keyRanges;
+    private boolean progressWatermarks;
 
     PersistSourceBuilder() {}
 
@@ -133,6 +134,18 @@ public final class PersistSourceBuilder<T> {
         return this;
     }
 
+    /**
+     * Emits the shard's progress as watermarks: once a key range has been read through all times below a frontier
+     * (the end of its snapshot, or of a commit's changes), a watermark one below that frontier follows, so every
+     * update at or below a watermark has been emitted before it; Flink forwards the least over key ranges and
+     * readers, and an idle reader (one without a key range) is marked idle. Elements carry their update's time as
+     * timestamp. Use with {@code WatermarkStrategy.noWatermarks()} to have only these; off by default.
+     */
+    public PersistSourceBuilder<T> progressWatermarks(boolean enabled) {
+        this.progressWatermarks = enabled;
+        return this;
+    }
+
     public PersistSource<T> build() {
         ShardOptions options = new ShardOptions(InvalidSourceOptionException::new);
         ShardOptions.Address address = options.address(embeddedDir, blobUri, consensusUri, hadoopOptions, shardId,
@@ -147,6 +160,6 @@ public final class PersistSourceBuilder<T> {
         options.check(keyRanges >= 0 && keyRanges <= MAX_KEY_RANGES, "keyRanges", keyRanges,
                 "1 to " + MAX_KEY_RANGES + ", or 0 for four per reader");
         return new PersistSource<>(new PersistSourceConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
-                keyCodec, valueCodec, mode, asOf, readerLease, keyRanges), deserializer);
+                keyCodec, valueCodec, mode, asOf, readerLease, keyRanges, progressWatermarks), deserializer);
     }
 }

@@ -43,10 +43,11 @@ public final class PersistSourceConfig implements Serializable {
     private final long readerLeaseMs;
     /** 0: four per reader. */
     private final int keyRanges;
+    private final boolean progressWatermarks;
 
     PersistSourceConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String keyCodec, String valueCodec, Mode mode, Long asOf, Duration readerLease,
-            int keyRanges) {
+            int keyRanges, boolean progressWatermarks) {
         this.embeddedDir = embeddedDir;
         this.blobUri = blobUri;
         this.consensusUri = consensusUri;
@@ -58,6 +59,7 @@ public final class PersistSourceConfig implements Serializable {
         this.asOf = asOf;
         this.readerLeaseMs = readerLease.toMillis();
         this.keyRanges = keyRanges;
+        this.progressWatermarks = progressWatermarks;
     }
 
     public PersistLocation location() {
@@ -100,11 +102,17 @@ public final class PersistSourceConfig implements Serializable {
         return keyRanges > 0 ? keyRanges : 4 * Math.max(1, parallelism);
     }
 
+    /** Whether readers emit, per key range, a watermark one below the time their read has moved past. */
+    public boolean progressWatermarks() {
+        return progressWatermarks;
+    }
+
     @Override
     public String toString() {
         return "PersistSourceConfig{location=" + location() + ", hadoopOptions=" + hadoopOptions.keySet()
                 + ", shard=" + shardId + ", codecs=" + keyCodec + "/" + valueCodec + ", mode=" + mode
                 + ", asOf=" + (asOf == null ? "latest" : asOf) + ", readerLease=" + readerLease()
-                + ", keyRanges=" + (keyRanges > 0 ? keyRanges : "4 per reader") + "}";
+                + ", keyRanges=" + (keyRanges > 0 ? keyRanges : "4 per reader") + ", progressWatermarks="
+                + progressWatermarks + "}";
     }
 }

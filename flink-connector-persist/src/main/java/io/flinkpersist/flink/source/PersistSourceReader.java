@@ -11,9 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.UserCodeClassLoader;
@@ -39,6 +41,8 @@ final class PersistSourceReader<T>
     private long sinceHeld = Long.MIN_VALUE;
     /** Set once an idle reader let go of its leased reader: it holds no history and must get no splits. */
     private boolean released;
+    /** Whether a released reader has told Flink it is idle, so that it does not hold back downstream watermarks. */
+    private boolean markedIdle;
 
     static <T> PersistSourceReader<T> open(PersistSourceConfig config, PersistRecordDeserializer<T> deserializer,
             SourceReaderContext context) throws Exception {
@@ -67,7 +71,8 @@ final class PersistSourceReader<T>
             PersistRecordDeserializer<T> deserializer, SourceReaderContext context, AtomicLong frontierLag) {
         super(() -> new PersistSplitReader(reader, frontierLag), new PersistRecordEmitter<>(deserializer,
                 context.metricGroup().getIOMetricGroup().getNumBytesInCounter(),
-                context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()), new Configuration(), context);
+                context.metricGroup().getIOMetricGroup().getNumRecordsInCounter(), config.progressWatermarks()),
+                new Configuration(), context);
         context.metricGroup().gauge("partsFetched", reader::partsFetched);
         context.metricGroup().gauge("partBytesFetched", reader::partBytesFetched);
         context.metricGroup().gauge("frontierLag", frontierLag::get);
@@ -102,7 +107,17 @@ final class PersistSourceReader<T>
             reader.expire();
             LOG.info("Reader {} of shard {} has no key range to read: it released its hold on the shard and stays "
                     + "idle", reader.readerId(), config.shardId());
+            splitFetcherManager.getQueue().notifyAvailable(); // so that pollNext runs and marks the output idle
         }
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        if (released && !markedIdle) {
+            output.markIdle();
+            markedIdle = true;
+        }
+        return super.pollNext(output);
     }
 
     /**

@@ -17,15 +17,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.flink.api.common.JobID;
@@ -44,6 +48,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -52,6 +57,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A sink job writes a shard and a source job reads it back, on a MiniCluster. Each subclass names the location and
@@ -317,13 +324,10 @@ abstract class PersistSourceJobsTestBase {
     }
 
     /**
-     * Fails its first subtask once, when it has seen {@code after} elements, and takes a millisecond per element:
+     * Fails the subtask that maps the {@code after}-th change of the job, once, and takes a millisecond per element:
      * checkpoints complete in the middle of the snapshot and of the changes' steps, so restores resume within them.
-     * With {@code after} = {@code Long.MAX_VALUE}, it passes elements on at full speed.
-     */
-    /**
-     * Fails the subtask that maps the {@code after}-th change of the job, once: counted over all subtasks, since key
-     * ranges planned from a compacted shard's few large parts can leave one reader with few changes.
+     * Counted over all subtasks, since key ranges planned from a compacted shard's few large parts can leave one
+     * reader with few changes. With {@code after} = {@code Long.MAX_VALUE}, it passes elements on at full speed.
      */
     private static final class FailOnce implements MapFunction<KeyDiff, KeyDiff> {
         private static final long serialVersionUID = 1L;
@@ -468,6 +472,95 @@ abstract class PersistSourceJobsTestBase {
                 }
                 Thread.sleep(200);
             }
+        }
+    }
+
+    /**
+     * With progress watermarks, a changelog read at parallelism 3 (in one key range: two readers idle, or in
+     * several) moves event time through every commit: a timer at each change's time fires, and no change arrives at
+     * or below the watermark. Without the idle readers marked idle, or with a watermark ahead of a key range still
+     * being read, timers would not fire or changes would be late.
+     */
+    @ParameterizedTest(name = "key ranges: {0}")
+    @ValueSource(ints = {0, 1})
+    void progressWatermarksFollowTheCommitsAndNoChangeIsLate(int keyRanges) throws Exception {
+        List<KeyDiff> first = inserts(0, KEYS);
+        write(first);
+        List<KeyDiff> second = new ArrayList<>(retractions(0, KEYS / 2));
+        second.addAll(inserts(KEYS, KEYS + 500));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(3);
+        env.enableCheckpointing(200);
+        PersistSource<KeyDiff> source = source(new ChangeDeserializer()).changelog().keyRanges(keyRanges)
+                .progressWatermarks(true).build();
+        Set<String> changes = new HashSet<>();
+        Set<String> fired = new HashSet<>();
+        List<String> late = new ArrayList<>();
+        try (CloseableIterator<String> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "persist")
+                .keyBy(KeyDiff::key)
+                .process(new EventTimeProbe())
+                .executeAndCollect("changelog with watermarks")) {
+            CompletableFuture<Void> writing = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (changes.size() < first.size() + second.size() || fired.size() < changes.size()) {
+                String line = nextWithin(it, deadline, () -> "changes read " + changes.size() + ", timers fired "
+                        + fired.size());
+                String[] kind = line.split(" ", 2);
+                switch (kind[0]) {
+                    case "change" -> changes.add(kind[1]);
+                    case "fired" -> fired.add(kind[1]);
+                    default -> late.add(kind[1]);
+                }
+                if (writing == null && fired.size() == first.size()) {
+                    // The snapshot's time has passed on every reader: now commit more while the job runs.
+                    writing = CompletableFuture.runAsync(() -> {
+                        try {
+                            write(second);
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                }
+            }
+            writing.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(late).as("changes at or below the watermark when they arrived").isEmpty();
+        assertThat(fired).as("a timer at every change's time fired").isEqualTo(changes);
+        assertThat(changes).hasSize(first.size() + second.size());
+    }
+
+    /**
+     * Per change, "change key@time" and a timer at its time, which emits "fired key@time"; a change whose time is not
+     * above the current watermark is "late key@time".
+     */
+    private static final class EventTimeProbe extends KeyedProcessFunction<String, KeyDiff, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(KeyDiff change, Context ctx, Collector<String> out) {
+            String at = change.key();
+            out.collect((ctx.timestamp() > ctx.timerService().currentWatermark() ? "change " : "late ") + at);
+            ctx.timerService().registerEventTimeTimer(ctx.timestamp());
+        }
+
+        @Override
+        public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+            out.collect("fired " + ctx.getCurrentKey());
+        }
+    }
+
+    /**
+     * The iterator's next element, or a failure naming {@code progress} at the deadline: the collect iterator does not
+     * give way to JUnit's timeout, so a job whose watermark never comes would otherwise hang the suite.
+     */
+    private static <T> T nextWithin(CloseableIterator<T> it, long deadlineNanos, Supplier<String> progress)
+            throws Exception {
+        CompletableFuture<T> next = CompletableFuture.supplyAsync(it::next);
+        try {
+            return next.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no progress within the deadline: " + progress.get(), e);
         }
     }
 
