@@ -2,6 +2,7 @@ package io.flinkpersist.flink.table;
 
 import io.flinkpersist.flink.source.PersistRecordDeserializer;
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.HexFormat;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -12,8 +13,8 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns an update read from a shard into table rows: the key and value decoded by their formats and put back in
- * the table's column order, once per unit of the diff, as {@code +I} for a positive diff and {@code -D} for a
+ * Turns an update read from a shard into table rows: the key and value decoded by their formats and their selected
+ * columns put in the produced row's order, once per unit of the diff, as {@code +I} for a positive diff and {@code -D} for a
  * negative one. The inverse of {@link RowDataRecordSerializer}: a shard written from a query reads back as that
  * query's rows, and its changes as the query's changelog consolidated per commit.
  */
@@ -22,29 +23,28 @@ final class RowDataRecordDeserializer implements PersistRecordDeserializer<RowDa
     private static final long serialVersionUID = 1L;
     private static final int KEY_BYTES_SHOWN = 64;
 
-    private final DeserializationSchema<RowData> keySchema;
-    /** Where each decoded key column goes in the table's row; null when the key is the whole row. */
-    private final int[] keyColumns;
-    /** Null when the row is decoded from the key alone (an empty value, or a value that repeats the key). */
-    private final DeserializationSchema<RowData> valueSchema;
-    /** Where each decoded value column goes; null when the value is the whole row. */
-    private final int[] valueColumns;
-    private final RowData.FieldGetter[] keyGetters;
-    private final RowData.FieldGetter[] valueGetters;
+    /** Null when no selected column comes from the key (or the value holds the whole row). */
+    private final Side keySide;
+    /** Null when no selected column comes from the value (or the value is empty). */
+    private final Side valueSide;
     private final int arity;
     /** False for a snapshot, which the planner takes as rows only: a negative count there fails the read. */
     private final boolean deletes;
     private final TypeInformation<RowData> producedType;
 
-    RowDataRecordDeserializer(DeserializationSchema<RowData> keySchema, int[] keyColumns,
-            RowData.FieldGetter[] keyGetters, DeserializationSchema<RowData> valueSchema, int[] valueColumns,
-            RowData.FieldGetter[] valueGetters, int arity, boolean deletes, TypeInformation<RowData> producedType) {
-        this.keySchema = keySchema;
-        this.keyColumns = keyColumns;
-        this.keyGetters = keyGetters;
-        this.valueSchema = valueSchema;
-        this.valueColumns = valueColumns;
-        this.valueGetters = valueGetters;
+    /**
+     * One side of an update (key or value) and where its decoded fields go in the produced row.
+     *
+     * @param getters read the decoded row's fields, one per target
+     * @param targets the produced row's positions the fields go to
+     */
+    record Side(DeserializationSchema<RowData> schema, RowData.FieldGetter[] getters, int[] targets)
+            implements Serializable {}
+
+    RowDataRecordDeserializer(Side key, Side value, int arity, boolean deletes,
+            TypeInformation<RowData> producedType) {
+        this.keySide = key;
+        this.valueSide = value;
         this.arity = arity;
         this.deletes = deletes;
         this.producedType = producedType;
@@ -52,11 +52,11 @@ final class RowDataRecordDeserializer implements PersistRecordDeserializer<RowDa
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) throws Exception {
-        if (keySchema != null) {
-            keySchema.open(context);
+        if (keySide != null) {
+            keySide.schema().open(context);
         }
-        if (valueSchema != null) {
-            valueSchema.open(context);
+        if (valueSide != null) {
+            valueSide.schema().open(context);
         }
     }
 
@@ -69,11 +69,11 @@ final class RowDataRecordDeserializer implements PersistRecordDeserializer<RowDa
                     + "only; read the shard with 'scan.mode' = 'changelog' to see its retractions.");
         }
         GenericRowData row = new GenericRowData(diff > 0 ? RowKind.INSERT : RowKind.DELETE, arity);
-        if (keySchema != null) {
-            place(decode("key", keySchema, key, key, time), keyColumns, keyGetters, row);
+        if (keySide != null) {
+            place(decode("key", keySide.schema(), key, key, time), keySide, row);
         }
-        if (valueSchema != null) {
-            place(decode("value", valueSchema, value, key, time), valueColumns, valueGetters, row);
+        if (valueSide != null) {
+            place(decode("value", valueSide.schema(), value, key, time), valueSide, row);
         }
         for (long i = Math.abs(diff); i > 0; i--) {
             out.collect(row);
@@ -95,9 +95,9 @@ final class RowDataRecordDeserializer implements PersistRecordDeserializer<RowDa
         return decoded;
     }
 
-    private static void place(RowData decoded, int[] columns, RowData.FieldGetter[] getters, GenericRowData row) {
-        for (int i = 0; i < getters.length; i++) {
-            row.setField(columns == null ? i : columns[i], getters[i].getFieldOrNull(decoded));
+    private static void place(RowData decoded, Side side, GenericRowData row) {
+        for (int i = 0; i < side.getters().length; i++) {
+            row.setField(side.targets()[i], side.getters()[i].getFieldOrNull(decoded));
         }
     }
 
