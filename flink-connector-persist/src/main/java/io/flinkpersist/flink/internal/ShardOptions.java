@@ -36,18 +36,15 @@ public final class ShardOptions {
         return ShardId.of(UUID.nameUUIDFromBytes((SHARD_NAME_NAMESPACE + name).getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Where a shard lives and which one it is, as checked: the embedded directory (or null for URIs) and the id. */
-    public record Address(String embeddedDir, ShardId shard) {}
-
     /** The checks a sink and a source share: location, Hadoop options, the shard, the codec names. */
-    public Address address(Path embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
+    public ShardAddress address(Path embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
             ShardId shardId, String shardName, String keyCodec, String valueCodec) {
         String embedded = location(embeddedDir, blobUri, consensusUri);
         hadoopOptions(hadoopOptions);
         ShardId shard = shard(shardId, shardName);
         name("keyCodec", keyCodec);
         name("valueCodec", valueCodec);
-        return new Address(embedded, shard);
+        return new ShardAddress(embedded, blobUri, consensusUri, hadoopOptions, shard, keyCodec, valueCodec);
     }
 
     /** Checks the location; returns the embedded directory as an absolute path, or null for the two URIs. */

@@ -1,14 +1,14 @@
 package io.flinkpersist.flink.sink;
 
+import io.flinkpersist.flink.PersistShardBuilder;
+import io.flinkpersist.flink.internal.ShardAddress;
 import io.flinkpersist.flink.internal.ShardOptions;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.CommitMarkerState;
 import io.flinkpersist.persist.state.StateSettings;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -17,10 +17,9 @@ import org.apache.flink.annotation.PublicEvolving;
  * {@link InvalidSinkOptionException} naming the first bad option and what it allows. See docs/datastream.md.
  */
 @PublicEvolving
-public final class PersistSinkBuilder<T> {
+public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSinkBuilder<T>> {
     /** Prefix of the name-based (version 3) UUID a shard name maps to; part of the on-disk contract. */
     public static final String SHARD_NAME_NAMESPACE = ShardOptions.SHARD_NAME_NAMESPACE;
-    public static final String DEFAULT_CODEC = "bytes";
     public static final int DEFAULT_COMMIT_RETRIES = 10;
     public static final int MAX_NAME_LENGTH = ShardOptions.MAX_NAME_LENGTH;
     /** The shortest marker retention accepted; anything near it makes most restores fail as undecidable. */
@@ -30,14 +29,6 @@ public final class PersistSinkBuilder<T> {
     /** Merges the committer runs at once by default: one, and one of the newest batches while it lasts. */
     public static final int DEFAULT_COMPACTION_CONCURRENCY = 2;
 
-    private Path embeddedDir;
-    private String blobUri;
-    private String consensusUri;
-    private Map<String, String> hadoopOptions = Map.of();
-    private ShardId shardId;
-    private String shardName;
-    private String keyCodec = DEFAULT_CODEC;
-    private String valueCodec = DEFAULT_CODEC;
     private PersistRecordSerializer<T> serializer;
     private String sinkId;
     private long partTargetSizeBytes = BatchBuilderConfig.DEFAULT_BLOB_TARGET_SIZE_BYTES;
@@ -55,53 +46,6 @@ public final class PersistSinkBuilder<T> {
     private boolean allowNoCheckpointing;
 
     PersistSinkBuilder() {}
-
-    /** The zero-setup location: parts under {@code dir/blob}, consensus in SQLite {@code dir/consensus.db}. */
-    public PersistSinkBuilder<T> embedded(Path dir) {
-        this.embeddedDir = dir;
-        return this;
-    }
-
-    /** Where parts go: a Hadoop file system URI ({@code s3a://bucket/prefix}, {@code file:///dir}) or {@code mem://name}. */
-    public PersistSinkBuilder<T> blobUri(String uri) {
-        this.blobUri = uri;
-        return this;
-    }
-
-    /** Where the shard's state goes: {@code postgres://…}, {@code jdbc:postgresql://…}, {@code sqlite:…} or {@code mem://name}. */
-    public PersistSinkBuilder<T> consensusUri(String uri) {
-        this.consensusUri = uri;
-        return this;
-    }
-
-    /** Hadoop options for the blob file system, e.g. {@code fs.s3a.endpoint}, {@code fs.s3a.access.key}. Never logged. */
-    public PersistSinkBuilder<T> hadoopOptions(Map<String, String> options) {
-        this.hadoopOptions = options;
-        return this;
-    }
-
-    public PersistSinkBuilder<T> shard(ShardId shard) {
-        this.shardId = shard;
-        return this;
-    }
-
-    /** A human shard name, mapped by {@link #shardIdForName(String)}. */
-    public PersistSinkBuilder<T> shardName(String name) {
-        this.shardName = name;
-        return this;
-    }
-
-    /** The key codec name the shard is created with; readers must use the same name. */
-    public PersistSinkBuilder<T> keyCodec(String codec) {
-        this.keyCodec = codec;
-        return this;
-    }
-
-    /** The value codec name the shard is created with; readers must use the same name. */
-    public PersistSinkBuilder<T> valueCodec(String codec) {
-        this.valueCodec = codec;
-        return this;
-    }
 
     public PersistSinkBuilder<T> serializer(PersistRecordSerializer<T> serializer) {
         this.serializer = serializer;
@@ -236,13 +180,10 @@ public final class PersistSinkBuilder<T> {
 
     public PersistSink<T> build() {
         ShardOptions options = new ShardOptions(InvalidSinkOptionException::new);
-        ShardOptions.Address address = options.address(embeddedDir, blobUri, consensusUri, hadoopOptions, shardId,
-                shardName, keyCodec, valueCodec);
-        String embedded = address.embeddedDir();
-        ShardId shard = address.shard();
+        ShardAddress address = checkedAddress(options);
         options.check(serializer != null, "serializer", null,
                 "a PersistRecordSerializer, e.g. PersistRecordSerializer.valueOnly(schema)");
-        String id = sinkId != null ? sinkId : "persist-sink:" + shard;
+        String id = sinkId != null ? sinkId : "persist-sink:" + address.shardId();
         options.name("sinkId", id);
         options.check(partTargetSizeBytes >= 1 && partTargetSizeBytes <= Integer.MAX_VALUE, "partTargetSizeBytes",
                 partTargetSizeBytes, "1 to " + Integer.MAX_VALUE);
@@ -263,8 +204,7 @@ public final class PersistSinkBuilder<T> {
         Duration grace = orphanGrace != null ? orphanGrace : markerRetention.plus(ORPHAN_GRACE_MARGIN);
         options.check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
                 "a duration longer than the marker retention of " + markerRetention);
-        return new PersistSink<>(new PersistSinkConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
-                keyCodec, valueCodec, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
+        return new PersistSink<>(new PersistSinkConfig(address, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
                 commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
                 memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
     }

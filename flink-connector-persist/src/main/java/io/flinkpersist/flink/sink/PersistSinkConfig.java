@@ -1,5 +1,6 @@
 package io.flinkpersist.flink.sink;
 
+import io.flinkpersist.flink.internal.ShardAddress;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
@@ -8,10 +9,7 @@ import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.state.Codecs;
 import java.io.Serializable;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -26,13 +24,7 @@ import org.apache.flink.annotation.Internal;
 public final class PersistSinkConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final String embeddedDir;
-    private final String blobUri;
-    private final String consensusUri;
-    private final HashMap<String, String> hadoopOptions;
-    private final String shardId;
-    private final String keyCodec;
-    private final String valueCodec;
+    private final ShardAddress address;
     private final String sinkId;
     private final long partTargetSizeBytes;
     private final int maxOutstandingParts;
@@ -48,18 +40,11 @@ public final class PersistSinkConfig implements Serializable {
     private final Duration orphanGrace;
     private final String instanceId;
 
-    PersistSinkConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
-            ShardId shardId, String keyCodec, String valueCodec, String sinkId, long partTargetSizeBytes,
+    PersistSinkConfig(ShardAddress address, String sinkId, long partTargetSizeBytes,
             int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
             boolean allowNoCheckpointing, int rollupThreshold, boolean compaction, Duration historyRetention,
             long compactionMemoryBoundBytes, int compactionConcurrency, Duration orphanGrace, String instanceId) {
-        this.embeddedDir = embeddedDir;
-        this.blobUri = blobUri;
-        this.consensusUri = consensusUri;
-        this.hadoopOptions = new HashMap<>(hadoopOptions);
-        this.shardId = shardId.toString();
-        this.keyCodec = keyCodec;
-        this.valueCodec = valueCodec;
+        this.address = address;
         this.sinkId = sinkId;
         this.partTargetSizeBytes = partTargetSizeBytes;
         this.maxOutstandingParts = maxOutstandingParts;
@@ -77,14 +62,12 @@ public final class PersistSinkConfig implements Serializable {
     }
 
     public PersistLocation location() {
-        return embeddedDir != null
-                ? PersistLocation.embedded(Paths.get(embeddedDir))
-                : PersistLocation.parse(blobUri, consensusUri);
+        return address.location();
     }
 
     public PersistConfig persistConfig() {
         return PersistConfig.builder()
-                .hadoopOptions(hadoopOptions)
+                .hadoopOptions(address.hadoopOptions())
                 .rollupThreshold(rollupThreshold)
                 .compaction(CompactionSettings.defaults().withHistoryRetention(historyRetention)
                         .withMemoryBound(compactionMemoryBoundBytes))
@@ -102,11 +85,11 @@ public final class PersistSinkConfig implements Serializable {
     }
 
     public ShardId shardId() {
-        return ShardId.parse(shardId);
+        return address.shardId();
     }
 
     public Codecs codecs() {
-        return Codecs.of(keyCodec, valueCodec);
+        return address.codecs();
     }
 
     /** The sink's name in the shard's commit markers and in logs (runs of the sink add their random id to it). */
@@ -176,8 +159,7 @@ public final class PersistSinkConfig implements Serializable {
 
     @Override
     public String toString() {
-        return "PersistSinkConfig{location=" + location() + ", hadoopOptions=" + hadoopOptions.keySet()
-                + ", shard=" + shardId + ", codecs=" + keyCodec + "/" + valueCodec + ", sinkId=" + sinkId
+        return "PersistSinkConfig{" + address + ", sinkId=" + sinkId
                 + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
                 + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing

@@ -1,11 +1,10 @@
 package io.flinkpersist.flink.source;
 
+import io.flinkpersist.flink.PersistShardBuilder;
+import io.flinkpersist.flink.internal.ShardAddress;
 import io.flinkpersist.flink.internal.ShardOptions;
 import io.flinkpersist.persist.PersistConfig;
-import io.flinkpersist.persist.ids.ShardId;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -14,18 +13,9 @@ import org.apache.flink.annotation.PublicEvolving;
  * options are named as the sink's. See docs/source.md.
  */
 @PublicEvolving
-public final class PersistSourceBuilder<T> {
-    public static final String DEFAULT_CODEC = "bytes";
+public final class PersistSourceBuilder<T> extends PersistShardBuilder<PersistSourceBuilder<T>> {
     public static final int MAX_KEY_RANGES = 65_536;
 
-    private Path embeddedDir;
-    private String blobUri;
-    private String consensusUri;
-    private Map<String, String> hadoopOptions = Map.of();
-    private ShardId shardId;
-    private String shardName;
-    private String keyCodec = DEFAULT_CODEC;
-    private String valueCodec = DEFAULT_CODEC;
     private PersistRecordDeserializer<T> deserializer;
     private PersistSourceConfig.Mode mode = PersistSourceConfig.Mode.SNAPSHOT;
     private Long asOf;
@@ -34,53 +24,6 @@ public final class PersistSourceBuilder<T> {
     private boolean progressWatermarks;
 
     PersistSourceBuilder() {}
-
-    /** The zero-setup location: parts under {@code dir/blob}, consensus in SQLite {@code dir/consensus.db}. */
-    public PersistSourceBuilder<T> embedded(Path dir) {
-        this.embeddedDir = dir;
-        return this;
-    }
-
-    /** Where the parts are: a Hadoop file system URI ({@code s3a://bucket/prefix}, {@code file:///dir}) or {@code mem://name}. */
-    public PersistSourceBuilder<T> blobUri(String uri) {
-        this.blobUri = uri;
-        return this;
-    }
-
-    /** Where the shard's state is: {@code postgres://…}, {@code jdbc:postgresql://…}, {@code sqlite:…} or {@code mem://name}. */
-    public PersistSourceBuilder<T> consensusUri(String uri) {
-        this.consensusUri = uri;
-        return this;
-    }
-
-    /** Hadoop options for the blob file system, e.g. {@code fs.s3a.endpoint}. Never logged. */
-    public PersistSourceBuilder<T> hadoopOptions(Map<String, String> options) {
-        this.hadoopOptions = options;
-        return this;
-    }
-
-    public PersistSourceBuilder<T> shard(ShardId shard) {
-        this.shardId = shard;
-        return this;
-    }
-
-    /** A human shard name, the same a sink was given. */
-    public PersistSourceBuilder<T> shardName(String name) {
-        this.shardName = name;
-        return this;
-    }
-
-    /** The key codec name the shard was created with. */
-    public PersistSourceBuilder<T> keyCodec(String codec) {
-        this.keyCodec = codec;
-        return this;
-    }
-
-    /** The value codec name the shard was created with. */
-    public PersistSourceBuilder<T> valueCodec(String codec) {
-        this.valueCodec = codec;
-        return this;
-    }
 
     public PersistSourceBuilder<T> deserializer(PersistRecordDeserializer<T> deserializer) {
         this.deserializer = deserializer;
@@ -148,10 +91,7 @@ public final class PersistSourceBuilder<T> {
 
     public PersistSource<T> build() {
         ShardOptions options = new ShardOptions(InvalidSourceOptionException::new);
-        ShardOptions.Address address = options.address(embeddedDir, blobUri, consensusUri, hadoopOptions, shardId,
-                shardName, keyCodec, valueCodec);
-        String embedded = address.embeddedDir();
-        ShardId shard = address.shard();
+        ShardAddress address = checkedAddress(options);
         options.check(deserializer != null, "deserializer", null,
                 "a PersistRecordDeserializer, e.g. PersistRecordDeserializer.valueOnly(schema)");
         options.check(asOf == null || asOf >= 0, "asOf", asOf, "a time of 0 or more");
@@ -159,7 +99,7 @@ public final class PersistSourceBuilder<T> {
                 readerLease, "a duration of at least 1 second");
         options.check(keyRanges >= 0 && keyRanges <= MAX_KEY_RANGES, "keyRanges", keyRanges,
                 "1 to " + MAX_KEY_RANGES + ", or 0 for four per reader");
-        return new PersistSource<>(new PersistSourceConfig(embedded, blobUri, consensusUri, hadoopOptions, shard,
-                keyCodec, valueCodec, mode, asOf, readerLease, keyRanges, progressWatermarks), deserializer);
+        return new PersistSource<>(new PersistSourceConfig(address, mode, asOf, readerLease, keyRanges,
+                progressWatermarks), deserializer);
     }
 }

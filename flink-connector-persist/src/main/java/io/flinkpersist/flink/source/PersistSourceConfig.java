@@ -1,15 +1,13 @@
 package io.flinkpersist.flink.source;
 
+import io.flinkpersist.flink.internal.ShardAddress;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.state.Codecs;
 import java.io.Serializable;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -30,13 +28,7 @@ public final class PersistSourceConfig implements Serializable {
         CHANGES_AFTER
     }
 
-    private final String embeddedDir;
-    private final String blobUri;
-    private final String consensusUri;
-    private final HashMap<String, String> hadoopOptions;
-    private final String shardId;
-    private final String keyCodec;
-    private final String valueCodec;
+    private final ShardAddress address;
     private final Mode mode;
     /** Null: the latest time the shard has when the source first starts. */
     private final Long asOf;
@@ -45,16 +37,9 @@ public final class PersistSourceConfig implements Serializable {
     private final int keyRanges;
     private final boolean progressWatermarks;
 
-    PersistSourceConfig(String embeddedDir, String blobUri, String consensusUri, Map<String, String> hadoopOptions,
-            ShardId shardId, String keyCodec, String valueCodec, Mode mode, Long asOf, Duration readerLease,
-            int keyRanges, boolean progressWatermarks) {
-        this.embeddedDir = embeddedDir;
-        this.blobUri = blobUri;
-        this.consensusUri = consensusUri;
-        this.hadoopOptions = new HashMap<>(hadoopOptions);
-        this.shardId = shardId.toString();
-        this.keyCodec = keyCodec;
-        this.valueCodec = valueCodec;
+    PersistSourceConfig(ShardAddress address, Mode mode, Long asOf, Duration readerLease, int keyRanges,
+            boolean progressWatermarks) {
+        this.address = address;
         this.mode = mode;
         this.asOf = asOf;
         this.readerLeaseMs = readerLease.toMillis();
@@ -63,25 +48,23 @@ public final class PersistSourceConfig implements Serializable {
     }
 
     public PersistLocation location() {
-        return embeddedDir != null
-                ? PersistLocation.embedded(Paths.get(embeddedDir))
-                : PersistLocation.parse(blobUri, consensusUri);
+        return address.location();
     }
 
     /** Opens a client on the source's location, with the source's reader lease; the caller closes it. */
     public PersistClient openClient() {
         return PersistClient.open(location(), PersistConfig.builder()
-                .hadoopOptions(hadoopOptions)
+                .hadoopOptions(address.hadoopOptions())
                 .readerLease(Duration.ofMillis(readerLeaseMs))
                 .build());
     }
 
     public ShardId shardId() {
-        return ShardId.parse(shardId);
+        return address.shardId();
     }
 
     public Codecs codecs() {
-        return Codecs.of(keyCodec, valueCodec);
+        return address.codecs();
     }
 
     public Mode mode() {
@@ -109,8 +92,7 @@ public final class PersistSourceConfig implements Serializable {
 
     @Override
     public String toString() {
-        return "PersistSourceConfig{location=" + location() + ", hadoopOptions=" + hadoopOptions.keySet()
-                + ", shard=" + shardId + ", codecs=" + keyCodec + "/" + valueCodec + ", mode=" + mode
+        return "PersistSourceConfig{" + address + ", mode=" + mode
                 + ", asOf=" + (asOf == null ? "latest" : asOf) + ", readerLease=" + readerLease()
                 + ", keyRanges=" + (keyRanges > 0 ? keyRanges : "4 per reader") + ", progressWatermarks="
                 + progressWatermarks + "}";

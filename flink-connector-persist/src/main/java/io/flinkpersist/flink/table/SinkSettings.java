@@ -128,7 +128,7 @@ final class SinkSettings {
         try {
             return builder.build();
         } catch (InvalidSinkOptionException e) {
-            throw TableShardAddress.invalidOption(e.option(), e.problem(), TABLE_OPTION_OF_BUILDER_OPTION, e);
+            throw TableShardAddress.invalidOption(e, TABLE_OPTION_OF_BUILDER_OPTION);
         }
     }
 }

@@ -96,7 +96,7 @@ final class SourceSettings {
         try {
             return builder.build();
         } catch (InvalidSourceOptionException e) {
-            throw TableShardAddress.invalidOption(e.option(), e.problem(), TABLE_OPTION_OF_BUILDER_OPTION, e);
+            throw TableShardAddress.invalidOption(e, TABLE_OPTION_OF_BUILDER_OPTION);
         }
     }
 }

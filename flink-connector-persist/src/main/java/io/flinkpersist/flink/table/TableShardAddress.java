@@ -6,8 +6,8 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.CONSENSUS_URI;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.HADOOP_PREFIX;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SHARD;
 
-import io.flinkpersist.flink.sink.PersistSinkBuilder;
-import io.flinkpersist.flink.source.PersistSourceBuilder;
+import io.flinkpersist.flink.InvalidPersistOptionException;
+import io.flinkpersist.flink.PersistShardBuilder;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -57,16 +57,7 @@ final class TableShardAddress {
                 hadoopOptions(tableOptions), ShardOption.parse(options.get(SHARD)));
     }
 
-    void applyTo(PersistSinkBuilder<?> builder) {
-        builder.blobUri(blobUri).consensusUri(consensusUri).hadoopOptions(hadoopOptions);
-        if (shard.id() != null) {
-            builder.shard(shard.id());
-        } else {
-            builder.shardName(shard.name());
-        }
-    }
-
-    void applyTo(PersistSourceBuilder<?> builder) {
+    void applyTo(PersistShardBuilder<?> builder) {
         builder.blobUri(blobUri).consensusUri(consensusUri).hadoopOptions(hadoopOptions);
         if (shard.id() != null) {
             builder.shard(shard.id());
@@ -79,11 +70,10 @@ final class TableShardAddress {
      * The table option a builder refused, named as the table names it: {@code others} maps the builder options
      * of the sink or the source, the address's own ones are known here.
      */
-    static ValidationException invalidOption(String builderOption, String problem, Map<String, String> others,
-            IllegalArgumentException cause) {
-        String option = TABLE_OPTION_OF_BUILDER_OPTION.getOrDefault(builderOption,
-                others.getOrDefault(builderOption, builderOption));
-        return new ValidationException("Invalid value for option '" + option + "'" + problem, cause);
+    static ValidationException invalidOption(InvalidPersistOptionException refused, Map<String, String> others) {
+        String option = TABLE_OPTION_OF_BUILDER_OPTION.getOrDefault(refused.option(),
+                others.getOrDefault(refused.option(), refused.option()));
+        return new ValidationException("Invalid value for option '" + option + "'" + refused.problem(), refused);
     }
 
     private static Map<String, String> hadoopOptions(Map<String, String> tableOptions) {
