@@ -15,7 +15,8 @@ final class UpdateBuffer {
     private byte[] valData = new byte[1024];
     private int keyBytes;
     private int valBytes;
-    private int[] keyEnds = new int[64];
+    /** Update {@code i}'s key is {@code keyData[keyOffsets[i], keyOffsets[i + 1])}. */
+    private int[] keyOffsets = new int[65];
     private int[] valEnds = new int[64];
     private long[] times = new long[64];
     private long[] diffs = new long[64];
@@ -36,7 +37,7 @@ final class UpdateBuffer {
     void push(byte[] key, byte[] value, long time, long diff) {
         if (len == times.length) {
             int capacity = Math.max(64, len * 2);
-            keyEnds = Arrays.copyOf(keyEnds, capacity);
+            keyOffsets = Arrays.copyOf(keyOffsets, capacity + 1);
             valEnds = Arrays.copyOf(valEnds, capacity);
             times = Arrays.copyOf(times, capacity);
             diffs = Arrays.copyOf(diffs, capacity);
@@ -45,7 +46,7 @@ final class UpdateBuffer {
         keyBytes += key.length;
         valData = append(valData, valBytes, value);
         valBytes += value.length;
-        keyEnds[len] = keyBytes;
+        keyOffsets[len + 1] = keyBytes;
         valEnds[len] = valBytes;
         times[len] = time;
         diffs[len] = diff;
@@ -66,11 +67,11 @@ final class UpdateBuffer {
     }
 
     int keyStart(int i) {
-        return i == 0 ? 0 : keyEnds[i - 1];
+        return keyOffsets[i];
     }
 
     int keyEnd(int i) {
-        return keyEnds[i];
+        return keyOffsets[i + 1];
     }
 
     int valStart(int i) {
@@ -114,12 +115,13 @@ final class UpdateBuffer {
             }
             return len;
         }
-        return ConsolidatingOrder.visit(len, this::compare, i -> diffs[i], sink::accept);
+        return ConsolidatingOrder.visit(len, keyData, keyOffsets, this::compare, i -> diffs[i], sink::accept);
     }
 
     /** Orders two buffered records by key, then value (unsigned lexicographic bytes), then time. */
     int compare(int a, int b) {
-        int c = Arrays.compareUnsigned(keyData, keyStart(a), keyEnds[a], keyData, keyStart(b), keyEnds[b]);
+        int c = Arrays.compareUnsigned(keyData, keyOffsets[a], keyOffsets[a + 1], keyData, keyOffsets[b],
+                keyOffsets[b + 1]);
         if (c != 0) {
             return c;
         }

@@ -1,7 +1,6 @@
 package io.flinkpersist.persist.read;
 
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
-import io.flinkpersist.persist.batch.part.ConsolidatingOrder;
 
 /**
  * Turns a part that may be in any order (written with {@code consolidate = false}, or whose times were mapped by a
@@ -21,8 +20,7 @@ public final class PartSorter {
         ColumnarRecords.Builder out = ColumnarRecords.builder()
                 .reserve(records.len(), records.keyBytes(), records.valueBytes());
         // Fits: the output is a subset of the input, whose columns were within the limits.
-        ConsolidatingOrder.visit(records.len(), records::compareKeyValTime, records::diff,
-                (i, sum) -> out.push(records.key(i), records.value(i), records.time(i), sum));
+        records.consolidatedOrder((i, sum) -> out.push(records.key(i), records.value(i), records.time(i), sum));
         return out.build();
     }
 

@@ -163,6 +163,14 @@ public final class ColumnarRecords {
         return Arrays.compareUnsigned(valData, valOffsets[i], valOffsets[i + 1], valData, valOffsets[j], valOffsets[j + 1]);
     }
 
+    /**
+     * Visits the updates sorted by (key, value, time), the diffs of equal ones summed (wrapping) and zero sums
+     * skipped; returns how many were visited.
+     */
+    public int consolidatedOrder(ConsolidatingOrder.Sink sink) {
+        return ConsolidatingOrder.visit(len, keyData, keyOffsets, this::compareKeyValTime, i -> diffs[i], sink);
+    }
+
     /** The index of an update with the smallest key; the records must not be empty. */
     public int minKeyIndex() {
         if (len == 0) {

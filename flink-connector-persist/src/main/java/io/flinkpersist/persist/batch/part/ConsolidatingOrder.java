@@ -1,15 +1,22 @@
 package io.flinkpersist.persist.batch.part;
 
+import java.util.Arrays;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntToLongFunction;
 
 /**
  * Consolidation of records held in columns: visits them sorted by a comparator, with the diffs of equal
  * records summed (wrapping, like persist's i64 diffs) and zero sums skipped.
+ *
+ * <p>Most of the sorting is done on primitives: each record's index is packed into a {@code long} behind four bytes
+ * of its key (those after the prefix all keys share), and the longs are sorted by {@link Arrays#sort(long[])}. Only
+ * records whose four bytes are equal are ordered by the comparator, so with keys that differ early a sort compares
+ * no byte arrays at all, and one comparator call is needed per record only when keys repeat.
  */
 public final class ConsolidatingOrder {
     // Below this many indices insertion sort beats further splitting.
     private static final int INSERTION_SORT_MAX = 16;
+    private static final long PREFIX_BITS = 0xFFFF_FFFF_0000_0000L;
 
     private ConsolidatingOrder() {}
 
@@ -19,30 +26,96 @@ public final class ConsolidatingOrder {
         void accept(int index, long diffSum);
     }
 
-    /** Visits the consolidated records among indices {@code [0, len)}; returns how many were visited. */
-    public static int visit(int len, IntBinaryOperator compare, IntToLongFunction diff, Sink sink) {
+    /**
+     * Visits the consolidated records among indices {@code [0, len)}; returns how many were visited.
+     *
+     * @param keyData the keys back to back; record {@code i}'s key is {@code keyData[keyOffsets[i], keyOffsets[i + 1])}
+     * @param compare orders two records by key (unsigned bytes, a prefix first), then whatever else tells records
+     *     apart; records it finds equal are consolidated
+     */
+    public static int visit(int len, byte[] keyData, int[] keyOffsets, IntBinaryOperator compare,
+            IntToLongFunction diff, Sink sink) {
+        if (len == 0) {
+            return 0;
+        }
+        long[] packed = packedByKeyPrefix(len, keyData, keyOffsets);
+        Arrays.sort(packed);
         int[] order = new int[len];
         for (int i = 0; i < len; i++) {
-            order[i] = i;
+            order[i] = (int) packed[i];
         }
-        mergeSort(compare, order, new int[len], 0, len);
+        int[] scratch = null;
+        for (int from = 0; from < len; ) {
+            int to = endOfPrefix(packed, from);
+            if (to - from > 1) {
+                if (scratch == null) {
+                    scratch = new int[len];
+                }
+                // Equal prefixes keep the indices ascending, so this merge sort is stable as a whole.
+                mergeSort(compare, order, scratch, from, to);
+            }
+            from = to;
+        }
         int visited = 0;
-        int i = 0;
-        while (i < len) {
-            int first = order[i];
+        for (int from = 0; from < len; ) {
+            int first = order[from];
             long sum = diff.applyAsLong(first);
-            int j = i + 1;
-            while (j < len && compare.applyAsInt(first, order[j]) == 0) {
-                sum += diff.applyAsLong(order[j]);
-                j++;
+            int next = from + 1;
+            while (next < len && (packed[next] & PREFIX_BITS) == (packed[from] & PREFIX_BITS)
+                    && compare.applyAsInt(first, order[next]) == 0) {
+                sum += diff.applyAsLong(order[next]);
+                next++;
             }
             if (sum != 0) {
                 sink.accept(first, sum);
                 visited++;
             }
-            i = j;
+            from = next;
         }
         return visited;
+    }
+
+    /**
+     * Per record, the four key bytes after the prefix every key shares (zero past a key's end, which keeps shorter
+     * keys first) as the high half, flipped so that signed order is unsigned byte order, and the index as the low.
+     */
+    private static long[] packedByKeyPrefix(int len, byte[] keyData, int[] keyOffsets) {
+        int shared = sharedKeyPrefix(len, keyData, keyOffsets);
+        long[] packed = new long[len];
+        for (int i = 0; i < len; i++) {
+            int from = keyOffsets[i] + shared;
+            int end = keyOffsets[i + 1];
+            int prefix = 0;
+            for (int b = 0; b < Integer.BYTES; b++) {
+                prefix = (prefix << 8) | (from + b < end ? keyData[from + b] & 0xFF : 0);
+            }
+            packed[i] = ((long) (prefix ^ Integer.MIN_VALUE) << 32) | i;
+        }
+        return packed;
+    }
+
+    /** How many leading bytes all keys have in common (at most the shortest key's length). */
+    private static int sharedKeyPrefix(int len, byte[] keyData, int[] keyOffsets) {
+        int start = keyOffsets[0];
+        int shared = keyOffsets[1] - start;
+        for (int i = 1; i < len && shared > 0; i++) {
+            int from = keyOffsets[i];
+            int length = Math.min(shared, keyOffsets[i + 1] - from);
+            int mismatch = Arrays.mismatch(keyData, start, start + shared, keyData, from, from + length);
+            if (mismatch >= 0) {
+                shared = mismatch;
+            }
+        }
+        return shared;
+    }
+
+    private static int endOfPrefix(long[] packed, int from) {
+        long prefix = packed[from] & PREFIX_BITS;
+        int to = from + 1;
+        while (to < packed.length && (packed[to] & PREFIX_BITS) == prefix) {
+            to++;
+        }
+        return to;
     }
 
     // A stable merge sort over primitive indices: a part may hold millions of records, too many to box.
