@@ -17,7 +17,7 @@ final class UpdateBuffer {
     private int valBytes;
     /** Update {@code i}'s key is {@code keyData[keyOffsets[i], keyOffsets[i + 1])}. */
     private int[] keyOffsets = new int[65];
-    private int[] valEnds = new int[64];
+    private int[] valOffsets = new int[65];
     private long[] times = new long[64];
     private long[] diffs = new long[64];
     private int len;
@@ -38,7 +38,7 @@ final class UpdateBuffer {
         if (len == times.length) {
             int capacity = Math.max(64, len * 2);
             keyOffsets = Arrays.copyOf(keyOffsets, capacity + 1);
-            valEnds = Arrays.copyOf(valEnds, capacity);
+            valOffsets = Arrays.copyOf(valOffsets, capacity + 1);
             times = Arrays.copyOf(times, capacity);
             diffs = Arrays.copyOf(diffs, capacity);
         }
@@ -47,7 +47,7 @@ final class UpdateBuffer {
         valData = append(valData, valBytes, value);
         valBytes += value.length;
         keyOffsets[len + 1] = keyBytes;
-        valEnds[len] = valBytes;
+        valOffsets[len + 1] = valBytes;
         times[len] = time;
         diffs[len] = diff;
         len++;
@@ -75,11 +75,11 @@ final class UpdateBuffer {
     }
 
     int valStart(int i) {
-        return i == 0 ? 0 : valEnds[i - 1];
+        return valOffsets[i];
     }
 
     int valEnd(int i) {
-        return valEnds[i];
+        return valOffsets[i + 1];
     }
 
     byte[] keyData() {
@@ -115,7 +115,8 @@ final class UpdateBuffer {
             }
             return len;
         }
-        return ConsolidatingOrder.visit(len, keyData, keyOffsets, this::compare, i -> diffs[i], sink::accept);
+        return ConsolidatingOrder.visit(len, keyData, keyOffsets, valData, valOffsets, this::compare,
+                i -> diffs[i], sink::accept);
     }
 
     /** Orders two buffered records by key, then value (unsigned lexicographic bytes), then time. */
@@ -125,7 +126,8 @@ final class UpdateBuffer {
         if (c != 0) {
             return c;
         }
-        c = Arrays.compareUnsigned(valData, valStart(a), valEnds[a], valData, valStart(b), valEnds[b]);
+        c = Arrays.compareUnsigned(valData, valOffsets[a], valOffsets[a + 1], valData, valOffsets[b],
+                valOffsets[b + 1]);
         if (c != 0) {
             return c;
         }

@@ -168,7 +168,8 @@ public final class ColumnarRecords {
      * skipped; returns how many were visited.
      */
     public int consolidatedOrder(ConsolidatingOrder.Sink sink) {
-        return ConsolidatingOrder.visit(len, keyData, keyOffsets, this::compareKeyValTime, i -> diffs[i], sink);
+        return ConsolidatingOrder.visit(len, keyData, keyOffsets, valData, valOffsets, this::compareKeyValTime,
+                i -> diffs[i], sink);
     }
 
     /** The index of an update with the smallest key; the records must not be empty. */

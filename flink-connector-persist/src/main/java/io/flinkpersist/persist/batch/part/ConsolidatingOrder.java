@@ -11,7 +11,8 @@ import java.util.function.IntToLongFunction;
  * <p>Most of the sorting is done on primitives: each record's index is packed into a {@code long} behind four bytes
  * of its key (those after the prefix all keys share), and the longs are sorted by {@link Arrays#sort(long[])}. Only
  * records whose four bytes are equal are ordered by the comparator, so with keys that differ early a sort compares
- * no byte arrays at all, and one comparator call is needed per record only when keys repeat.
+ * no byte arrays at all, and one comparator call is needed per record only when keys repeat. When every key is the
+ * same (a collection kept in values, keys empty), the four bytes are taken from the values instead.
  */
 public final class ConsolidatingOrder {
     // Below this many indices insertion sort beats further splitting.
@@ -30,15 +31,19 @@ public final class ConsolidatingOrder {
      * Visits the consolidated records among indices {@code [0, len)}; returns how many were visited.
      *
      * @param keyData the keys back to back; record {@code i}'s key is {@code keyData[keyOffsets[i], keyOffsets[i + 1])}
-     * @param compare orders two records by key (unsigned bytes, a prefix first), then whatever else tells records
-     *     apart; records it finds equal are consolidated
+     * @param valData the values, likewise
+     * @param compare orders two records by key, then value (both unsigned bytes, a prefix first), then whatever else
+     *     tells records apart; records it finds equal are consolidated
      */
-    public static int visit(int len, byte[] keyData, int[] keyOffsets, IntBinaryOperator compare,
-            IntToLongFunction diff, Sink sink) {
+    public static int visit(int len, byte[] keyData, int[] keyOffsets, byte[] valData, int[] valOffsets,
+            IntBinaryOperator compare, IntToLongFunction diff, Sink sink) {
         if (len == 0) {
             return 0;
         }
-        long[] packed = packedByKeyPrefix(len, keyData, keyOffsets);
+        int sharedKey = sharedPrefix(len, keyData, keyOffsets);
+        long[] packed = allEqual(len, keyOffsets, sharedKey)
+                ? packedByPrefix(len, valData, valOffsets, sharedPrefix(len, valData, valOffsets))
+                : packedByPrefix(len, keyData, keyOffsets, sharedKey);
         Arrays.sort(packed);
         int[] order = new int[len];
         for (int i = 0; i < len; i++) {
@@ -76,37 +81,47 @@ public final class ConsolidatingOrder {
     }
 
     /**
-     * Per record, the four key bytes after the prefix every key shares (zero past a key's end, which keeps shorter
-     * keys first) as the high half, flipped so that signed order is unsigned byte order, and the index as the low.
+     * Per record, the four bytes of the column after the prefix all its values share (zero past a value's end,
+     * which keeps shorter ones first) as the high half, flipped so that signed order is unsigned byte order, and the
+     * index as the low.
      */
-    private static long[] packedByKeyPrefix(int len, byte[] keyData, int[] keyOffsets) {
-        int shared = sharedKeyPrefix(len, keyData, keyOffsets);
+    private static long[] packedByPrefix(int len, byte[] data, int[] offsets, int shared) {
         long[] packed = new long[len];
         for (int i = 0; i < len; i++) {
-            int from = keyOffsets[i] + shared;
-            int end = keyOffsets[i + 1];
+            int from = offsets[i] + shared;
+            int end = offsets[i + 1];
             int prefix = 0;
             for (int b = 0; b < Integer.BYTES; b++) {
-                prefix = (prefix << 8) | (from + b < end ? keyData[from + b] & 0xFF : 0);
+                prefix = (prefix << 8) | (from + b < end ? data[from + b] & 0xFF : 0);
             }
             packed[i] = ((long) (prefix ^ Integer.MIN_VALUE) << 32) | i;
         }
         return packed;
     }
 
-    /** How many leading bytes all keys have in common (at most the shortest key's length). */
-    private static int sharedKeyPrefix(int len, byte[] keyData, int[] keyOffsets) {
-        int start = keyOffsets[0];
-        int shared = keyOffsets[1] - start;
+    /** How many leading bytes all values of a column have in common (at most the shortest one's length). */
+    private static int sharedPrefix(int len, byte[] data, int[] offsets) {
+        int start = offsets[0];
+        int shared = offsets[1] - start;
         for (int i = 1; i < len && shared > 0; i++) {
-            int from = keyOffsets[i];
-            int length = Math.min(shared, keyOffsets[i + 1] - from);
-            int mismatch = Arrays.mismatch(keyData, start, start + shared, keyData, from, from + length);
+            int from = offsets[i];
+            int length = Math.min(shared, offsets[i + 1] - from);
+            int mismatch = Arrays.mismatch(data, start, start + shared, data, from, from + length);
             if (mismatch >= 0) {
                 shared = mismatch;
             }
         }
         return shared;
+    }
+
+    /** Whether every value of a column is the same, given the prefix they share. */
+    private static boolean allEqual(int len, int[] offsets, int shared) {
+        for (int i = 0; i < len; i++) {
+            if (offsets[i + 1] - offsets[i] != shared) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int endOfPrefix(long[] packed, int from) {

@@ -15,9 +15,9 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * Consolidation sorts mostly on four key bytes after the keys' shared prefix: its result must equal a plain sort by
- * (key, value, time) with equal updates summed, whatever the keys look like (shared prefixes, keys shorter than the
- * four bytes, keys that are prefixes of others, zero and 0xFF bytes, repeats).
+ * Consolidation sorts mostly on four key bytes after the keys' shared prefix (value bytes when all keys are equal):
+ * its result must equal a plain sort by (key, value, time) with equal updates summed, whatever the keys and values
+ * look like (shared prefixes, shorter than the four bytes, prefixes of others, zero and 0xFF bytes, repeats).
  */
 class ConsolidatingOrderTest {
     record Update(byte[] key, byte[] value, long time, long diff) {}
@@ -30,19 +30,31 @@ class ConsolidatingOrderTest {
             .thenComparing(Update::value, Arrays::compareUnsigned)
             .thenComparing(Update::time, Long::compareUnsigned);
 
-    @Provide
-    Arbitrary<List<Update>> updates() {
-        // A shared stem of 0 to 9 bytes, then 0 to 6 bytes from a small alphabet: many ties on the packed bytes.
+    /** A shared stem of 0 to 9 bytes, then 0 to 6 bytes from a small alphabet: many ties on the packed bytes. */
+    private static Arbitrary<byte[]> column() {
         Arbitrary<byte[]> stem = Arbitraries.of(new byte[0], "k".getBytes(), "user-0000".getBytes(),
                 new byte[] {(byte) 0xFF, 0, (byte) 0xFF});
         Arbitrary<byte[]> tail = Arbitraries.bytes().filter(b -> b == 0 || b == 1 || b == (byte) 0x80 || b == -1)
                 .array(byte[].class).ofMinSize(0).ofMaxSize(6);
-        return stem.flatMap(s -> Combinators.combine(tail,
-                        Arbitraries.of("", "a", "b").map(String::getBytes),
-                        Arbitraries.longs().between(0, 3),
+        return stem.flatMap(s -> tail.map(t -> concat(s, t)));
+    }
+
+    /** Keys that differ and values from a few; or, as a collection kept in values, one key and values that differ. */
+    @Provide
+    Arbitrary<List<Update>> updates() {
+        Arbitrary<byte[]> fewValues = Arbitraries.of("", "a", "b").map(String::getBytes);
+        Arbitrary<List<Update>> byKey = column().list().ofMaxSize(300)
+                .flatMap(keys -> updatesOf(Arbitraries.of(keys.isEmpty() ? List.of(new byte[0]) : keys), fewValues));
+        Arbitrary<List<Update>> byValue = Arbitraries.of(new byte[0], "key".getBytes())
+                .flatMap(key -> updatesOf(Arbitraries.just(key), column()));
+        return Arbitraries.oneOf(byKey, byValue);
+    }
+
+    private static Arbitrary<List<Update>> updatesOf(Arbitrary<byte[]> keys, Arbitrary<byte[]> values) {
+        return Combinators.combine(keys, values, Arbitraries.longs().between(0, 3),
                         Arbitraries.longs().between(-2, 2).filter(d -> d != 0))
-                .as((t, v, time, diff) -> new Update(concat(s, t), v, time, diff))
-                .list().ofMinSize(0).ofMaxSize(300));
+                .as(Update::new)
+                .list().ofMinSize(0).ofMaxSize(300);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
