@@ -1,102 +1,260 @@
 package io.flinkpersist.persist.batch.part;
 
+import io.flinkpersist.persist.ids.BuildVersion;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.parquet.bytes.HeapByteBufferAllocator;
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnWriteStore;
-import org.apache.parquet.column.ColumnWriter;
-import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.column.ParquetProperties.WriterVersion;
-import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.CodecFactory;
-import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.api.Binary;
+import java.util.zip.CRC32;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.parquet.format.ColumnOrder;
+import org.apache.parquet.format.CompressionCodec;
+import org.apache.parquet.format.DataPageHeaderV2;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.FieldRepetitionType;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.KeyValue;
+import org.apache.parquet.format.PageEncodingStats;
+import org.apache.parquet.format.PageHeader;
+import org.apache.parquet.format.PageType;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.SchemaElement;
+import org.apache.parquet.format.Type;
+import org.apache.parquet.format.TypeDefinedOrder;
+import org.apache.parquet.format.Util;
 
 /**
  * Writes updates as a Parquet file the way persist does: PLAIN encoding, no dictionary, no compression, no column
- * statistics, data pages v2 of at most 1 MiB, one row group however large (none when there are no updates), and no
- * page checksums (parquet-java would copy the whole part once more to compute them).
+ * statistics, data pages v2 of at most 1 MiB and 20,000 rows, one row group however large (none when there are no
+ * updates); and a CRC32 checksum on every page, which readers verify.
  *
- * <p>It drives parquet-java's file and column writers directly: {@code ParquetWriter} forces DELTA encodings under
- * writer version 2, and its row-object interface is not needed when the data is already in columns.
+ * <p>The file is laid out directly, not through parquet-java's column writers: a PLAIN page of required columns is
+ * its values back to back (a binary value behind its 4-byte little-endian length), so the columns are copied once
+ * into a file buffer of exactly the file's size. A first pass plans the pages and sums their checksums (a page
+ * header holds its page's checksum and precedes it, and its length depends on it); the second writes the file.
+ * parquet-java's writer took four copies of the part and most of an upload thread's time.
  */
 final class ParquetPartWriter {
-    private static final int PAGE_SIZE = 1 << 20;
+    static final int PAGE_SIZE = 1 << 20;
+    static final int PAGE_ROWS = 20_000;
+    static final String CREATED_BY = "flink-connector-persist version " + BuildVersion.current();
 
-    private static final ParquetProperties PROPERTIES = ParquetProperties.builder()
-            .withWriterVersion(WriterVersion.PARQUET_2_0)
-            .withPageSize(PAGE_SIZE)
-            .withDictionaryEncoding(false)
-            .withValuesWriterFactory(new PlainValuesWriterFactory())
-            .withStatisticsEnabled(false)
-            .withSizeStatisticsEnabled(false)
-            .withPageWriteChecksumEnabled(false)
-            .withAllocator(HeapByteBufferAllocator.getInstance())
-            .build();
-
-    private static final BytesInputCompressor NO_COMPRESSION =
-            new CodecFactory(new PlainParquetConfiguration(), PAGE_SIZE).getCompressor(CompressionCodecName.UNCOMPRESSED);
+    private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Where the first pass assembles page bytes to checksum them: small enough to stay in a core's cache. */
+    private static final int CHECKSUM_CHUNK = 64 * 1024;
 
     private ParquetPartWriter() {}
 
+    /** A page of a column chunk: rows {@code [from, to)}, {@code dataBytes} long, and its serialized header. */
+    private record Page(int from, int to, int dataBytes, byte[] header) {}
+
     /** The whole file, with {@code header} under {@value ParquetPartCodec#HEADER_KEY}. */
     static byte[] write(ColumnarRecords updates, String header) throws IOException {
-        ByteArrayOutputFile out = new ByteArrayOutputFile(expectedFileLength(updates));
-        ParquetFileWriter file = new ParquetFileWriter(
-                out, ParquetPartCodec.SCHEMA, ParquetFileWriter.Mode.CREATE, Long.MAX_VALUE, 0, null, PROPERTIES);
-        file.start();
-        ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(NO_COMPRESSION, ParquetPartCodec.SCHEMA,
-                PROPERTIES.getAllocator(), PROPERTIES.getColumnIndexTruncateLength(),
-                PROPERTIES.getPageWriteChecksumEnabled());
-        ColumnWriteStore columns = PROPERTIES.newColumnWriteStore(ParquetPartCodec.SCHEMA, pages, pages);
-        try {
-            if (updates.len() > 0) {
-                writeRows(columns, updates);
-                file.startBlock(updates.len());
-                columns.flush();
-                pages.flushToFileWriter(file);
-                file.endBlock();
-            }
-        } finally {
-            columns.close();
-            pages.close();
+        int len = updates.len();
+        List<List<Page>> chunks = new ArrayList<>();
+        if (len > 0) {
+            byte[] scratch = new byte[CHECKSUM_CHUNK];
+            chunks.add(binaryPages(updates.keyData(), updates.keyOffsets(), len, scratch));
+            chunks.add(binaryPages(updates.valData(), updates.valOffsets(), len, scratch));
+            chunks.add(longPages(updates.times(), len, scratch));
+            chunks.add(longPages(updates.diffs(), len, scratch));
         }
-        file.end(Map.of(ParquetPartCodec.HEADER_KEY, header));
+        byte[] footer = footer(chunks, len, header);
+        long size = MAGIC.length + (long) footer.length + Integer.BYTES + MAGIC.length;
+        for (List<Page> pages : chunks) {
+            for (Page page : pages) {
+                size += page.header().length + (long) page.dataBytes();
+            }
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IOException("a part of " + len + " updates would be a file of " + size
+                    + " bytes, more than a Java array holds; lower the part target size");
+        }
+        byte[] file = new byte[(int) size];
+        System.arraycopy(MAGIC, 0, file, 0, MAGIC.length);
+        int at = MAGIC.length;
+        if (len > 0) {
+            at = writeBinaryChunk(file, at, chunks.get(0), updates.keyData(), updates.keyOffsets());
+            at = writeBinaryChunk(file, at, chunks.get(1), updates.valData(), updates.valOffsets());
+            at = writeLongChunk(file, at, chunks.get(2), updates.times());
+            at = writeLongChunk(file, at, chunks.get(3), updates.diffs());
+        }
+        System.arraycopy(footer, 0, file, at, footer.length);
+        at += footer.length;
+        LE_INT.set(file, at, footer.length);
+        System.arraycopy(MAGIC, 0, file, at + Integer.BYTES, MAGIC.length);
+        return file;
+    }
+
+    /** Pages of a binary column: each value is its 4-byte length, then its bytes. */
+    private static List<Page> binaryPages(byte[] data, int[] offsets, int len, byte[] scratch) throws IOException {
+        List<Page> pages = new ArrayList<>();
+        int from = 0;
+        while (from < len) {
+            long bytes = 0;
+            int to = from;
+            while (to < len && to - from < PAGE_ROWS) {
+                long value = Integer.BYTES + (long) offsets[to + 1] - offsets[to];
+                if (to > from && bytes + value > PAGE_SIZE) {
+                    break;
+                }
+                bytes += value;
+                to++;
+            }
+            if (bytes > Integer.MAX_VALUE) {
+                throw new IOException("a single value of " + bytes + " bytes does not fit a Parquet page");
+            }
+            pages.add(new Page(from, to, (int) bytes, pageHeader(to - from, (int) bytes,
+                    binaryChecksum(data, offsets, from, to, scratch))));
+            from = to;
+        }
+        return pages;
+    }
+
+    private static int binaryChecksum(byte[] data, int[] offsets, int from, int to, byte[] scratch) {
+        CRC32 crc = new CRC32();
+        int used = 0;
+        for (int i = from; i < to; i++) {
+            int start = offsets[i];
+            int length = offsets[i + 1] - start;
+            if (used + Integer.BYTES + length > scratch.length) {
+                crc.update(scratch, 0, used);
+                used = 0;
+            }
+            LE_INT.set(scratch, used, length);
+            used += Integer.BYTES;
+            if (length > scratch.length - Integer.BYTES) {
+                // Larger than the chunk: its bytes go to the checksum straight from the column.
+                crc.update(scratch, 0, used);
+                used = 0;
+                crc.update(data, start, length);
+            } else {
+                System.arraycopy(data, start, scratch, used, length);
+                used += length;
+            }
+        }
+        crc.update(scratch, 0, used);
+        return (int) crc.getValue();
+    }
+
+    /** Pages of an int64 column: 8 little-endian bytes a value. */
+    private static List<Page> longPages(long[] values, int len, byte[] scratch) throws IOException {
+        List<Page> pages = new ArrayList<>();
+        int perPage = Math.min(PAGE_ROWS, PAGE_SIZE / Long.BYTES);
+        for (int from = 0; from < len; from += perPage) {
+            int to = Math.min(len, from + perPage);
+            CRC32 crc = new CRC32();
+            int perChunk = scratch.length / Long.BYTES;
+            for (int chunk = from; chunk < to; chunk += perChunk) {
+                int end = Math.min(to, chunk + perChunk);
+                for (int i = chunk; i < end; i++) {
+                    LE_LONG.set(scratch, (i - chunk) * Long.BYTES, values[i]);
+                }
+                crc.update(scratch, 0, (end - chunk) * Long.BYTES);
+            }
+            int bytes = (to - from) * Long.BYTES;
+            pages.add(new Page(from, to, bytes, pageHeader(to - from, bytes, (int) crc.getValue())));
+        }
+        return pages;
+    }
+
+    private static byte[] pageHeader(int rows, int bytes, int crc) throws IOException {
+        DataPageHeaderV2 v2 = new DataPageHeaderV2(rows, 0, rows, Encoding.PLAIN, 0, 0);
+        v2.setIs_compressed(false);
+        PageHeader header = new PageHeader(PageType.DATA_PAGE_V2, bytes, bytes);
+        header.setCrc(crc);
+        header.setData_page_header_v2(v2);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(48);
+        Util.writePageHeader(header, out);
         return out.toByteArray();
     }
 
-    /** Sized so that the buffer never grows: PLAIN adds 4 bytes per binary value, pages and footer a little more. */
-    private static long expectedFileLength(ColumnarRecords updates) {
-        long data = updates.goodbytes() + 2L * Integer.BYTES * updates.len();
-        long pages = data / PAGE_SIZE + ParquetPartCodec.SCHEMA.getColumns().size();
-        return data + pages * 64 + 4096;
+    private static int writeBinaryChunk(byte[] file, int at, List<Page> pages, byte[] data, int[] offsets) {
+        for (Page page : pages) {
+            System.arraycopy(page.header(), 0, file, at, page.header().length);
+            at += page.header().length;
+            for (int i = page.from(); i < page.to(); i++) {
+                int start = offsets[i];
+                int length = offsets[i + 1] - start;
+                LE_INT.set(file, at, length);
+                System.arraycopy(data, start, file, at + Integer.BYTES, length);
+                at += Integer.BYTES + length;
+            }
+        }
+        return at;
     }
 
-    private static void writeRows(ColumnWriteStore columns, ColumnarRecords updates) {
-        List<ColumnDescriptor> descriptors = ParquetPartCodec.SCHEMA.getColumns();
-        ColumnWriter k = columns.getColumnWriter(descriptors.get(0));
-        ColumnWriter v = columns.getColumnWriter(descriptors.get(1));
-        ColumnWriter t = columns.getColumnWriter(descriptors.get(2));
-        ColumnWriter d = columns.getColumnWriter(descriptors.get(3));
-        byte[] keyData = updates.keyData();
-        int[] keyOffsets = updates.keyOffsets();
-        byte[] valData = updates.valData();
-        int[] valOffsets = updates.valOffsets();
-        long[] times = updates.times();
-        long[] diffs = updates.diffs();
-        for (int i = 0; i < updates.len(); i++) {
-            // Required, non-repeated columns: repetition and definition levels are always 0. The Binary wrappers
-            // are the only per-update allocation; PLAIN copies their bytes into the page at once.
-            k.write(Binary.fromConstantByteArray(keyData, keyOffsets[i], keyOffsets[i + 1] - keyOffsets[i]), 0, 0);
-            v.write(Binary.fromConstantByteArray(valData, valOffsets[i], valOffsets[i + 1] - valOffsets[i]), 0, 0);
-            t.write(times[i], 0, 0);
-            d.write(diffs[i], 0, 0);
-            columns.endRecord();
+    private static int writeLongChunk(byte[] file, int at, List<Page> pages, long[] values) {
+        for (Page page : pages) {
+            System.arraycopy(page.header(), 0, file, at, page.header().length);
+            at += page.header().length;
+            for (int i = page.from(); i < page.to(); i++) {
+                LE_LONG.set(file, at, values[i]);
+                at += Long.BYTES;
+            }
         }
+        return at;
+    }
+
+    /** The file metadata of {@link ParquetPartCodec#SCHEMA}, the columns' chunks in order from the first page on. */
+    private static byte[] footer(List<List<Page>> chunks, int rows, String header) throws IOException {
+        List<SchemaElement> schema = new ArrayList<>();
+        SchemaElement root = new SchemaElement("persist");
+        root.setNum_children(4);
+        schema.add(root);
+        String[] names = {"k", "v", "t", "d"};
+        Type[] types = {Type.BYTE_ARRAY, Type.BYTE_ARRAY, Type.INT64, Type.INT64};
+        for (int c = 0; c < names.length; c++) {
+            SchemaElement column = new SchemaElement(names[c]);
+            column.setType(types[c]);
+            column.setRepetition_type(FieldRepetitionType.REQUIRED);
+            schema.add(column);
+        }
+        List<RowGroup> rowGroups = new ArrayList<>();
+        if (rows > 0) {
+            List<ColumnChunk> columns = new ArrayList<>();
+            long at = MAGIC.length;
+            long total = 0;
+            for (int c = 0; c < names.length; c++) {
+                List<Page> pages = chunks.get(c);
+                long chunkBytes = 0;
+                for (Page page : pages) {
+                    chunkBytes += page.header().length + (long) page.dataBytes();
+                }
+                ColumnMetaData meta = new ColumnMetaData(types[c], List.of(Encoding.PLAIN), List.of(names[c]),
+                        CompressionCodec.UNCOMPRESSED, rows, chunkBytes, chunkBytes, at);
+                meta.setEncoding_stats(List.of(new PageEncodingStats(PageType.DATA_PAGE_V2, Encoding.PLAIN,
+                        pages.size())));
+                ColumnChunk chunk = new ColumnChunk(0);
+                chunk.setMeta_data(meta);
+                columns.add(chunk);
+                at += chunkBytes;
+                total += chunkBytes;
+            }
+            RowGroup rowGroup = new RowGroup(columns, total, rows);
+            rowGroup.setFile_offset(MAGIC.length);
+            rowGroup.setTotal_compressed_size(total);
+            rowGroup.setOrdinal((short) 0);
+            rowGroups.add(rowGroup);
+        }
+        FileMetaData metadata = new FileMetaData(1, schema, rows, rowGroups);
+        metadata.setKey_value_metadata(List.of(new KeyValue(ParquetPartCodec.HEADER_KEY).setValue(header)));
+        metadata.setCreated_by(CREATED_BY);
+        List<ColumnOrder> orders = new ArrayList<>();
+        for (int c = 0; c < names.length; c++) {
+            orders.add(ColumnOrder.TYPE_ORDER(new TypeDefinedOrder()));
+        }
+        metadata.setColumn_orders(orders);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + header.length());
+        Util.writeFileMetaData(metadata, out);
+        return out.toByteArray();
     }
 }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
-/** A Parquet {@link OutputFile} that collects the file in memory: parts go to blob as one byte array. */
+/** A Parquet {@link OutputFile} that collects the file in memory, for parts written by parquet-java in tests. */
 final class ByteArrayOutputFile implements OutputFile {
     private byte[] buffer;
     private int length;
