@@ -23,9 +23,10 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads a Parquet part column by column straight into {@link ColumnarRecords}, without row objects. Accepts any
- * encoding, codec and page version parquet-java reads, so parts from other persist writers (which may use dictionary
- * encoding or compression) decode too, and verifies page checksums where a writer added them.
+ * Reads a Parquet part column by column straight into {@link ColumnarRecords}, without row objects: parts in the
+ * plain layout this connector writes through {@link PlainPartReader}, any other through parquet-java, which accepts
+ * every encoding, codec and page version, so parts from other persist writers (which may use dictionary encoding or
+ * compression) decode too. Both verify page checksums where a writer added them.
  */
 final class ParquetPartReader {
     private static final PrimitiveConverter IGNORED_VALUES = new PrimitiveConverter() {};
@@ -48,6 +49,12 @@ final class ParquetPartReader {
 
     /** The part as stored, not yet validated; layout problems are {@link PartDecodeException}s. */
     static BlobTraceBatchPart read(String blobKey, byte[] bytes) throws IOException {
+        BlobTraceBatchPart plain = PlainPartReader.read(blobKey, bytes);
+        return plain != null ? plain : readWithParquetJava(blobKey, bytes);
+    }
+
+    /** Any layout parquet-java reads. */
+    static BlobTraceBatchPart readWithParquetJava(String blobKey, byte[] bytes) throws IOException {
         try (ParquetFileReader reader = ParquetFileReader.open(new ByteArrayInputFile(bytes), readOptions())) {
             FileMetaData file = reader.getFooter().getFileMetaData();
             PartHeader header = PartHeader.parse(blobKey, file.getKeyValueMetaData().get(ParquetPartCodec.HEADER_KEY));
