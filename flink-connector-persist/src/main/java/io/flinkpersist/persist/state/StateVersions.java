@@ -70,7 +70,7 @@ public final class StateVersions {
         if (known != null) {
             ShardState applied = applyNewer(known);
             if (applied != null) {
-                return Optional.of(applied);
+                return Optional.of(rebuilt(known, applied));
             }
         }
         for (int attempt = 1; ; attempt++) {
@@ -88,7 +88,7 @@ public final class StateVersions {
                 ShardState base = decodeRollup(rollupKey, rollup.get());
                 ShardState applied = applyNewer(base);
                 if (applied != null && applied.seqNo().compareTo(version.seqNo()) >= 0) {
-                    return Optional.of(applied);
+                    return Optional.of(rebuilt(base, applied));
                 }
             }
             // The rollup (or the versions after it) went away after the head was read: a newer head names a newer one.
@@ -98,6 +98,17 @@ public final class StateVersions {
                                 : ", which is not in blob") + ", and " + attempt + " reads found no newer version");
             }
         }
+    }
+
+    /**
+     * {@code applied}, checked once against the invariants of a state if diffs made it from {@code base}: a diff is
+     * checked alone as it is applied, the state it leads to only here, so following a shard costs O(diff) per version.
+     */
+    private static ShardState rebuilt(ShardState base, ShardState applied) {
+        if (applied != base) {
+            StateInvariants.check(applied);
+        }
+        return applied;
     }
 
     /** {@code known} with every later version applied, or null if consensus no longer holds the one after it. */
@@ -131,9 +142,6 @@ public final class StateVersions {
             return decodeWhole(version);
         }
         ProtoStateDiff diff = parseDiff(version);
-        if (diff.getSeqnoTo() != version.seqNo().value()) {
-            throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
-        }
         ShardState applied = StateDiff.apply(state, diff);
         if (counted) {
             metrics.diffApplied();
@@ -145,7 +153,7 @@ public final class StateVersions {
     byte[] encodeVersion(ShardState current, ShardState next) {
         PartialRollupKey latestRollup = next.latestRollup().orElseThrow(() -> new IllegalStateException(
                 "version " + next.seqNo() + " of shard " + shardId + " records no rollup")).getValue().key();
-        return StateDiff.between(current, next, latestRollup).toByteArray();
+        return StateIntegrity.seal(StateDiff.between(current, next, latestRollup).toByteArray());
     }
 
     /** Writes {@code data} (from {@link #encodeVersion}) as version {@code next} iff the latest is {@code current}. */
@@ -185,7 +193,7 @@ public final class StateVersions {
         putRollup(rollupKey, first);
         ShardState nothing = first.withoutRollupsBelow(SeqNo.of(Long.MAX_VALUE)).at(SeqNo.MINIMUM, first.walltimeMs(),
                 first.applierVersion());
-        byte[] data = StateDiff.between(nothing, first, rollupKey).toByteArray();
+        byte[] data = StateIntegrity.seal(StateDiff.between(nothing, first, rollupKey).toByteArray());
         CasResult result = consensus.compareAndSet(shardId.toString(), Optional.empty(), new VersionedData(first.seqNo(), data));
         if (result == CasResult.COMMITTED) {
             metrics.diffWritten(data.length);
@@ -396,28 +404,37 @@ public final class StateVersions {
     }
 
     private PartialRollupKey latestRollupKey(VersionedData version) {
-        String key = parseDiff(version).getLatestRollupKey();
-        try {
-            return PartialRollupKey.parse(key);
-        } catch (MalformedIdException e) {
-            throw new CorruptStateException(shardId, version.seqNo(), "its latest rollup key '" + key + "' is malformed", e);
+        PartialRollupKey key = StateDiff.latestRollupKey(shardId, parseDiff(version));
+        if (key.seqNo().compareTo(version.seqNo()) > 0) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it names the rollup " + key + " of a later version");
         }
+        return key;
     }
 
+    /**
+     * The diff version {@code version} holds, checked against its integrity header if it has one.
+     *
+     * @throws CorruptStateException if it is not a whole, intact diff to that version
+     */
     private ProtoStateDiff parseDiff(VersionedData version) {
+        StateIntegrity.Body body = StateIntegrity.open(shardId, version.seqNo(), version.data());
+        ProtoStateDiff diff;
         try {
-            return ProtoStateDiff.parseFrom(version.data());
+            diff = ProtoStateDiff.parseFrom(body.bytes());
         } catch (InvalidProtocolBufferException e) {
             throw new CorruptStateException(shardId, version.seqNo(), "it is not a state diff: " + e.getMessage(), e);
         }
+        if (diff.hasIntegrity()) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it has an integrity header that is not its first field");
+        }
+        if (diff.getSeqnoTo() != version.seqNo().value()) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
+        }
+        return diff;
     }
 
     private ShardState decodeWhole(VersionedData version) {
-        ShardState state = decode(version.seqNo(), version.data());
-        if (!state.seqNo().equals(version.seqNo())) {
-            throw new CorruptStateException(shardId, version.seqNo(), "it holds the state stamped " + state.seqNo());
-        }
-        return state;
+        return StateCodec.decode(shardId, version.seqNo(), version.data());
     }
 
     private ShardState decodeRollup(PartialRollupKey key, byte[] bytes) {
@@ -427,20 +444,6 @@ public final class StateVersions {
     }
 
     private ShardState decodeRollupState(PartialRollupKey key, byte[] bytes) {
-        ShardState state = decode(key.seqNo(), bytes);
-        if (!state.seqNo().equals(key.seqNo())) {
-            throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " holds the state of " + state.seqNo());
-        }
-        return state;
-    }
-
-    private ShardState decode(SeqNo seqNo, byte[] bytes) {
-        try {
-            return StateCodec.decode(shardId, bytes);
-        } catch (CorruptStateException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new CorruptStateException(shardId, seqNo, e.getMessage(), e);
-        }
+        return StateCodec.decode(shardId, key.seqNo(), bytes);
     }
 }
