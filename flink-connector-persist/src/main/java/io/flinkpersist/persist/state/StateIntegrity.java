@@ -23,11 +23,18 @@ import java.util.zip.CRC32C;
  * like a complete, older state. A trailer would be the first thing a cut loses, and a value without one would have
  * to be taken for one written before trailers. A header survives every cut but the one that leaves nothing, and the
  * length it states tells the cut apart. Values without a header (written before headers, or by persist) are read as
- * they are; persist reads ours and skips the field as unknown.
+ * they are; persist reads ours and skips the field as unknown. A value without a header never starts with a field
+ * numbered as high as the header's, so a header damaged into another field is told apart from none.
  */
 final class StateIntegrity {
     static final int FIELD = ProtoRollup.INTEGRITY_FIELD_NUMBER;
     private static final int TAG = FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    /**
+     * Persist's top-level fields and ours are numbered far below this; the header's number has only bits above it
+     * set. A first field numbered this high is a header whose tag was damaged (a flipped bit changes its wire type
+     * or number but leaves it this high): refused, so that a damaged header cannot pass for no header.
+     */
+    private static final int HEADER_FIELDS_FROM = 1 << 20;
 
     private StateIntegrity() {}
 
@@ -63,15 +70,25 @@ final class StateIntegrity {
      */
     static Body open(ShardId shardId, SeqNo seqNo, byte[] data) {
         CodedInputStream in = CodedInputStream.newInstance(data);
+        int tag;
+        try {
+            tag = data.length == 0 ? 0 : in.readTag();
+        } catch (IOException e) {
+            // Not even a first tag: the message parse that follows reports it with the whole value.
+            return new Body(UnsafeByteOperations.unsafeWrap(data), false);
+        }
+        if (tag != TAG) {
+            if (tag >>> 3 >= HEADER_FIELDS_FROM) {
+                throw new CorruptStateException(shardId, seqNo, "its first field is number " + (tag >>> 3) + " of wire "
+                        + "type " + (tag & 7) + ", where only an integrity header is written: the header was damaged");
+            }
+            return new Body(UnsafeByteOperations.unsafeWrap(data), false);
+        }
         ProtoStateIntegrity header;
         try {
-            if (data.length == 0 || in.readTag() != TAG) {
-                return new Body(UnsafeByteOperations.unsafeWrap(data), false);
-            }
             header = in.readMessage(ProtoStateIntegrity.parser(), ExtensionRegistryLite.getEmptyRegistry());
         } catch (IOException e) {
-            // Not even a whole first field: the message parse that follows reports it with the whole value.
-            return new Body(UnsafeByteOperations.unsafeWrap(data), false);
+            throw new CorruptStateException(shardId, seqNo, "its integrity header does not decode: " + e.getMessage(), e);
         }
         int start = in.getTotalBytesRead();
         int length = data.length - start;
