@@ -3,7 +3,6 @@ package io.flinkpersist.persist.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.CodedInputStream;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.Batch;
@@ -11,7 +10,6 @@ import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.blob.MemBlob;
-import io.flinkpersist.persist.consensus.CasResult;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.consensus.MemConsensus;
 import io.flinkpersist.persist.consensus.VersionedData;
@@ -162,21 +160,21 @@ class StateCorruptionPropertyTest {
     void aValueCutAtAFieldBoundaryIsRefused() throws IOException {
         byte[] diff = WRITTEN.head.data();
         byte[] unsealed = ProtoStateDiff.parseFrom(diff).toBuilder().clearIntegrity().build().toByteArray();
-        List<Integer> diffBoundaries = fieldBoundaries(diff);
-        List<Integer> rollupBoundaries = fieldBoundaries(WRITTEN.rollup);
+        List<Integer> diffBoundaries = FieldBoundaries.of(diff);
+        List<Integer> rollupBoundaries = FieldBoundaries.of(WRITTEN.rollup);
         assertThat(diffBoundaries).hasSizeGreaterThanOrEqualTo(5);
         assertThat(rollupBoundaries).hasSizeGreaterThanOrEqualTo(10);
         for (int at : diffBoundaries) {
             assertFails(WRITTEN.withHead(Arrays.copyOf(diff, at)), WRITTEN.head.seqNo());
         }
-        for (int at : fieldBoundaries(unsealed)) {
+        for (int at : FieldBoundaries.of(unsealed)) {
             assertFails(WRITTEN.withHead(Arrays.copyOf(unsealed, at)), WRITTEN.head.seqNo());
         }
         for (int at : rollupBoundaries) {
             assertFails(WRITTEN.withRollup(Arrays.copyOf(WRITTEN.rollup, at)), WRITTEN.rollupKey.seqNo());
         }
         // Without the checks, the same cut diff parses: protobuf does not see the cut.
-        assertThat(ProtoStateDiff.parseFrom(Arrays.copyOf(unsealed, fieldBoundaries(unsealed).get(3))).getSeqnoTo())
+        assertThat(ProtoStateDiff.parseFrom(Arrays.copyOf(unsealed, FieldBoundaries.of(unsealed).get(3))).getSeqnoTo())
                 .isEqualTo(WRITTEN.head.seqNo().value());
     }
 
@@ -217,18 +215,6 @@ class StateCorruptionPropertyTest {
                 .doesNotContainPattern("[\\p{Cntrl}]");
     }
 
-    /** The offsets in {@code value} at which a top-level field ends (the last is the end of the value). */
-    private static List<Integer> fieldBoundaries(byte[] value) throws IOException {
-        List<Integer> boundaries = new ArrayList<>();
-        CodedInputStream in = CodedInputStream.newInstance(value);
-        while (!in.isAtEnd()) {
-            in.skipField(in.readTag());
-            if (!in.isAtEnd()) {
-                boundaries.add(in.getTotalBytesRead());
-            }
-        }
-        return boundaries;
-    }
 
     /** The consensus and blob of the written shard, with one value replaced. */
     private record Stores(Consensus consensus, Blob blob) {
@@ -295,7 +281,7 @@ class StateCorruptionPropertyTest {
         }
 
         Stores withHead(byte[] data) {
-            return new Stores(new HeadReplaced(consensus, head.seqNo(), data), blob);
+            return new Stores(new VersionReplacedConsensus(consensus, head.seqNo(), data), blob);
         }
 
         Stores withRollup(byte[] data) {
@@ -307,40 +293,5 @@ class StateCorruptionPropertyTest {
                 }
             });
         }
-    }
-
-    /** Reads of a consensus whose version {@code seqNo} holds {@code data}; read-only. */
-    private record HeadReplaced(Consensus delegate, SeqNo seqNo, byte[] data) implements Consensus {
-        @Override
-        public Optional<VersionedData> head(String key) {
-            return delegate.head(key).map(this::replaced);
-        }
-
-        @Override
-        public List<VersionedData> scan(String key, SeqNo from, int limit) {
-            return delegate.scan(key, from, limit).stream().map(this::replaced).toList();
-        }
-
-        private VersionedData replaced(VersionedData version) {
-            return version.seqNo().equals(seqNo) ? new VersionedData(seqNo, data.clone()) : version;
-        }
-
-        @Override
-        public CasResult compareAndSet(String key, Optional<SeqNo> expected, VersionedData next) {
-            throw new UnsupportedOperationException("read-only");
-        }
-
-        @Override
-        public long truncate(String key, SeqNo below) {
-            throw new UnsupportedOperationException("read-only");
-        }
-
-        @Override
-        public List<String> listKeys() {
-            return delegate.listKeys();
-        }
-
-        @Override
-        public void close() {}
     }
 }
