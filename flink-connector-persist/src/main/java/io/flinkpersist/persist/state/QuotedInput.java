@@ -1,8 +1,8 @@
 package io.flinkpersist.persist.state;
 
 /**
- * Text read from a stored value, quoted for an error message: at most {@value #MAX_CHARS} characters, control
- * characters and line breaks escaped, so a damaged value can neither flood a log nor forge lines in it.
+ * Text read from a stored value, quoted for an error message: at most about {@value #MAX_CHARS} characters with
+ * control characters and line breaks escaped, so a damaged value can neither flood a log nor forge lines in it.
  */
 final class QuotedInput {
     static final int MAX_CHARS = 120;
@@ -12,16 +12,17 @@ final class QuotedInput {
     static String of(Object input) {
         String text = String.valueOf(input);
         StringBuilder quoted = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 8).append('\'');
-        for (int i = 0; i < text.length() && i < MAX_CHARS; i++) {
+        int i = 0;
+        for (; i < text.length() && quoted.length() < MAX_CHARS; i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\' || c == '\'' || Character.isWhitespace(c) && c != ' '
+            if (Character.isISOControl(c) || c == '\\' || c == '\'' || Character.isWhitespace(c) && c != ' '
                     || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT) {
                 quoted.append(String.format("\\u%04x", (int) c));
             } else {
                 quoted.append(c);
             }
         }
-        if (text.length() > MAX_CHARS) {
+        if (i < text.length()) {
             quoted.append("...(").append(text.length()).append(" chars)");
         }
         return quoted.append('\'').toString();
