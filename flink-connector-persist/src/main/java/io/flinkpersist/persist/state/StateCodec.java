@@ -61,7 +61,7 @@ public final class StateCodec {
      *     or foreign state is never guessed at
      */
     public static ShardState decode(ShardId shardId, SeqNo seqNo, byte[] data) {
-        StateIntegrity.Body body = StateIntegrity.open(shardId, seqNo, data);
+        StateIntegrity.Body body = StateIntegrity.open(shardId, seqNo, data, ProtoRollup.getDescriptor());
         ProtoRollup rollup;
         try {
             rollup = ProtoRollup.parseFrom(body.bytes());

@@ -3,6 +3,8 @@ package io.flinkpersist.persist.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
@@ -23,18 +25,18 @@ import java.util.zip.CRC32C;
  * like a complete, older state. A trailer would be the first thing a cut loses, and a value without one would have
  * to be taken for one written before trailers. A header survives every cut but the one that leaves nothing, and the
  * length it states tells the cut apart. Values without a header (written before headers, or by persist) are read as
- * they are; persist reads ours and skips the field as unknown. A value without a header never starts with a field
- * numbered as high as the header's, so a header damaged into another field is told apart from none.
+ * they are; persist reads ours and skips the field as unknown.
+ *
+ * <p>A damaged header must not pass for no header, or the damage after it would go unseen. Every writer starts a
+ * value without a header with a field of its message, of the wire type it is declared with; a value that starts
+ * with anything else is refused. The header's number is chosen so that damage to its tag does not make such a
+ * field: a flipped bit leaves a number of 2^20 or more, or the wrong wire type; a tag cut short by a flipped
+ * continuation bit, or with bytes inserted after its first byte, has a number of 15 + 16 k, which neither message
+ * uses with a length-delimited type.
  */
 final class StateIntegrity {
     static final int FIELD = ProtoRollup.INTEGRITY_FIELD_NUMBER;
     private static final int TAG = FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    /**
-     * Persist's top-level fields and ours are numbered far below this; the header's number has only bits above it
-     * set. A first field numbered this high is a header whose tag was damaged (a flipped bit changes its wire type
-     * or number but leaves it this high): refused, so that a damaged header cannot pass for no header.
-     */
-    private static final int HEADER_FIELDS_FROM = 1 << 20;
 
     private StateIntegrity() {}
 
@@ -62,13 +64,14 @@ final class StateIntegrity {
     }
 
     /**
-     * The message bytes of {@code data}, the value of version {@code seqNo}: what follows the header, checked
-     * against it, or all of {@code data} if it has no header.
+     * The message bytes of {@code data}, the value of version {@code seqNo} encoding a {@code message}: what
+     * follows the header, checked against it, or all of {@code data} if it has no header.
      *
      * @throws CorruptStateException if the header does not decode or the bytes after it are not the ones it
-     *     describes (the value was cut, extended or damaged)
+     *     describes (the value was cut, extended or damaged), or if a value without a header does not start with a
+     *     field of {@code message} (its header was damaged)
      */
-    static Body open(ShardId shardId, SeqNo seqNo, byte[] data) {
+    static Body open(ShardId shardId, SeqNo seqNo, byte[] data, Descriptor message) {
         CodedInputStream in = CodedInputStream.newInstance(data);
         int tag;
         try {
@@ -78,9 +81,10 @@ final class StateIntegrity {
             return new Body(UnsafeByteOperations.unsafeWrap(data), false);
         }
         if (tag != TAG) {
-            if (tag >>> 3 >= HEADER_FIELDS_FROM) {
-                throw new CorruptStateException(shardId, seqNo, "its first field is number " + (tag >>> 3) + " of wire "
-                        + "type " + (tag & 7) + ", where only an integrity header is written: the header was damaged");
+            if (tag != 0 && !startsAField(message, tag)) {
+                throw new CorruptStateException(shardId, seqNo, "it starts with field " + (tag >>> 3) + " of wire type "
+                        + (tag & 7) + ", which is neither an integrity header nor a field of " + message.getName()
+                        + ": its header was damaged");
             }
             return new Body(UnsafeByteOperations.unsafeWrap(data), false);
         }
@@ -103,6 +107,17 @@ final class StateIntegrity {
                     header.getCrc32C()));
         }
         return new Body(UnsafeByteOperations.unsafeWrap(data, start, length), true);
+    }
+
+    /** Whether {@code tag} is that of a field of {@code message} other than the header, of its declared wire type. */
+    private static boolean startsAField(Descriptor message, int tag) {
+        FieldDescriptor field = message.findFieldByNumber(tag >>> 3);
+        if (field == null || field.getNumber() == FIELD) {
+            return false;
+        }
+        int wireType = tag & 7;
+        return wireType == field.getLiteType().getWireType()
+                || field.isPackable() && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
     private static int crc32c(byte[] bytes, int offset, int length) {

@@ -88,6 +88,7 @@ public final class StateVersions {
                 ShardState base = decodeRollup(rollupKey, rollup.get());
                 ShardState applied = applyNewer(base);
                 if (applied != null && applied.seqNo().compareTo(version.seqNo()) >= 0) {
+                    requireRecordedSize(applied.rollups().get(rollupKey.seqNo()), rollupKey, rollup.get());
                     return Optional.of(rebuilt(base, applied));
                 }
             }
@@ -258,7 +259,7 @@ public final class StateVersions {
             return Set.of();
         }
         HollowRollup keep = rollups.get(keepFrom);
-        Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep.key());
+        Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep);
         Optional<ShardState> base = oldestReadable(rollups.headMap(keepFrom).values());
         if (kept.isEmpty() || base.isEmpty()) {
             return Set.of();
@@ -290,7 +291,7 @@ public final class StateVersions {
     /** The state of the oldest of {@code rollups} still in blob, if any is. */
     private Optional<ShardState> oldestReadable(Collection<HollowRollup> rollups) {
         for (HollowRollup rollup : rollups) {
-            Optional<ShardState> state = readRollup(rollup.key());
+            Optional<ShardState> state = readRollup(rollup);
             if (state.isPresent()) {
                 return state;
             }
@@ -362,8 +363,24 @@ public final class StateVersions {
      * The state an older rollup holds, or empty if its blob is gone; for collections, so it does not count as the
      * state this handle follows (whose size {@link StateMetrics#stateBytes} reports).
      */
-    private Optional<ShardState> readRollup(PartialRollupKey key) {
-        return blob.get(key.complete(shardId)).map(bytes -> decodeRollupState(key, bytes));
+    private Optional<ShardState> readRollup(HollowRollup rollup) {
+        return blob.get(rollup.key().complete(shardId)).map(bytes -> {
+            requireRecordedSize(rollup, rollup.key(), bytes);
+            return decodeRollupState(rollup.key(), bytes);
+        });
+    }
+
+    /**
+     * Checks the rollup blob at {@code key} against the size the version that recorded it gave, if it gave one (the
+     * first rollup, which names itself, has none): a later version vouches for the rollup's length, so a rollup cut
+     * or extended is refused even without an integrity header (written before headers, or by persist).
+     */
+    private void requireRecordedSize(HollowRollup recorded, PartialRollupKey key, byte[] bytes) {
+        if (recorded != null && recorded.key().equals(key) && recorded.encodedSizeBytes().isPresent()
+                && recorded.encodedSizeBytes().getAsLong() != bytes.length) {
+            throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " has " + bytes.length
+                    + " bytes, but it was recorded with " + recorded.encodedSizeBytes().getAsLong());
+        }
     }
 
     /**
@@ -417,7 +434,8 @@ public final class StateVersions {
      * @throws CorruptStateException if it is not a whole, intact diff to that version
      */
     private ProtoStateDiff parseDiff(VersionedData version) {
-        StateIntegrity.Body body = StateIntegrity.open(shardId, version.seqNo(), version.data());
+        StateIntegrity.Body body = StateIntegrity.open(shardId, version.seqNo(), version.data(),
+                ProtoStateDiff.getDescriptor());
         ProtoStateDiff diff;
         try {
             diff = ProtoStateDiff.parseFrom(body.bytes());

@@ -19,6 +19,7 @@ import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.proto.state.ProtoRollup;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.testutils.FileTrees;
+import io.flinkpersist.persist.testutils.ForwardingBlob;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.WriteHandle;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A shard written by commit 5ddbfd2, the last build whose consensus diffs and rollups carry no integrity header
  * (src/test/resources/upgrade/README.md), opened by this build: every value is accepted as written before headers
  * and passes the checks of a state; the shard reads exactly as it did; this build's values after them carry the
- * header; and those old diffs are still refused when cut at a field boundary.
+ * header; and those old diffs and rollups are still refused when cut at a field boundary.
  */
 class IntegrityHeaderMigrationTest {
     private static final String FIXTURE = "/upgrade/5ddbfd2-state";
@@ -103,6 +104,30 @@ class IntegrityHeaderMigrationTest {
                         .isInstanceOfSatisfying(CorruptStateException.class,
                                 e -> assertThat(e.seqNo()).isEqualTo(last.seqNo()));
             }
+
+            // So was a rollup: a later version recorded its length, and the diffs after it must fit it. Without a header
+            // the error names the version at which the damage shows, the rollup's or a later one.
+            var newest = before.latestRollup().orElseThrow();
+            assertThat(newest.getValue().encodedSizeBytes()).isPresent();
+            byte[] rollup = blob.get(newest.getValue().key().complete(shard)).orElseThrow();
+            String rollupKey = newest.getValue().key().complete(shard);
+            List<String> refusals = new ArrayList<>();
+            for (int at : FieldBoundaries.of(rollup)) {
+                byte[] cut = Arrays.copyOf(rollup, at);
+                Blob cutBlob = new ForwardingBlob(blob) {
+                    @Override
+                    public Optional<byte[]> get(String key) {
+                        return key.equals(rollupKey) ? Optional.of(cut) : delegate.get(key);
+                    }
+                };
+                assertThatThrownBy(() -> StateVersions.readLatest(shard, consensus, cutBlob))
+                        .isInstanceOfSatisfying(CorruptStateException.class, e -> {
+                            assertThat(e.shardId()).isEqualTo(shard);
+                            assertThat(e.seqNo()).isBetween(newest.getKey(), SeqNo.of(head));
+                            refusals.add(e.getMessage());
+                        });
+            }
+            assertThat(refusals).anySatisfy(m -> assertThat(m).contains("bytes, but it was recorded with"));
 
             try (PersistClient client = PersistClient.open(location, PersistConfig.builder()
                     .readerLease(Duration.ofDays(3650)).writerLease(Duration.ofDays(3650)).build())) {

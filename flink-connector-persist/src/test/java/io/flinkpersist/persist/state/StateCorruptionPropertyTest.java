@@ -120,21 +120,31 @@ class StateCorruptionPropertyTest {
     }
 
     /**
-     * A flipped bit in the header's tag makes it another field, which protobuf skips: were such a value taken for
-     * one without a header, a second flip in the body would go unseen. Every bit of the header, with the last
-     * byte of the body damaged too.
+     * A flipped bit in the header's tag, or a byte inserted into it, makes it another field, which protobuf skips:
+     * were such a value taken for one without a header, damage in the body would go unseen. Every bit of the header
+     * flipped, and every byte value inserted at every position of it, each with the last byte of the body damaged too.
      */
     @Test
     void aDamagedHeaderDoesNotPassForNone() {
         for (byte[] value : List.of(WRITTEN.head.data(), WRITTEN.rollup)) {
-            int headerBytes = value.length - StateIntegrity.open(SHARD, SeqNo.of(1), value).bytes().size();
+            int headerBytes = value.length - StateIntegrity.open(SHARD, SeqNo.of(1), value,
+                    ProtoStateDiff.getDescriptor()).bytes().size();
             assertThat(headerBytes).isBetween(8, 16);
+            List<byte[]> damaged = new ArrayList<>();
             for (int bit = 0; bit < headerBytes * 8; bit++) {
-                byte[] damaged = new FlipBits(new int[] {bit, value.length * 8 - 1}).apply(value);
+                damaged.add(new FlipBits(new int[] {bit, value.length * 8 - 1}).apply(value));
+            }
+            for (int at = 0; at <= headerBytes; at++) {
+                for (int b = 0; b < 256; b++) {
+                    byte[] inserted = new Insert(at, new byte[] {(byte) b}).apply(value);
+                    damaged.add(new FlipBits(new int[] {inserted.length * 8 - 1}).apply(inserted));
+                }
+            }
+            for (byte[] d : damaged) {
                 if (value == WRITTEN.rollup) {
-                    assertFails(WRITTEN.withRollup(damaged), WRITTEN.rollupKey.seqNo());
+                    assertFails(WRITTEN.withRollup(d), WRITTEN.rollupKey.seqNo());
                 } else {
-                    assertFails(WRITTEN.withHead(damaged), WRITTEN.head.seqNo());
+                    assertFails(WRITTEN.withHead(d), WRITTEN.head.seqNo());
                 }
             }
         }
