@@ -23,7 +23,8 @@ import java.util.TreeMap;
 
 /**
  * A whole {@link ShardState} as persist's {@code ProtoRollup} (batches in the trace's {@code legacy_batches}):
- * the value of a rollup blob, and of every consensus version written before consensus held diffs.
+ * the value of a rollup blob, and of every consensus version written before consensus held diffs. This build
+ * writes it behind an {@linkplain StateIntegrity integrity header}.
  */
 public final class StateCodec {
     private StateCodec() {}
@@ -48,24 +49,45 @@ public final class StateCodec {
         state.criticalReaders().forEach((id, r) -> rollup.putCriticalReaders(id.toString(),
                 StateProtos.criticalReader(r)));
         state.commitMarkers().forEach((committer, m) -> rollup.putCommitMarkers(committer, StateProtos.marker(m)));
-        return rollup.build().toByteArray();
+        return StateIntegrity.seal(rollup.build().toByteArray());
     }
 
     /**
-     * @throws IllegalStateException if the bytes are not a state of {@code expectedShard}: a corrupt or
-     *     foreign state is never guessed at
+     * The state of version {@code seqNo} of {@code shardId} from {@code data}: a rollup blob named for that version,
+     * or a consensus version written before consensus held diffs. Checked against its integrity header if it has
+     * one, and against every {@linkplain StateInvariants invariant} of a state.
+     *
+     * @throws CorruptStateException if the bytes are not a whole, intact state of that shard and version: a corrupt
+     *     or foreign state is never guessed at
      */
-    public static ShardState decode(ShardId expectedShard, byte[] data) {
+    public static ShardState decode(ShardId shardId, SeqNo seqNo, byte[] data) {
+        StateIntegrity.Body body = StateIntegrity.open(shardId, seqNo, data, ProtoRollup.getDescriptor());
         ProtoRollup rollup;
         try {
-            rollup = ProtoRollup.parseFrom(data);
+            rollup = ProtoRollup.parseFrom(body.bytes());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("the state data of shard " + expectedShard + " is not a shard state: " + e.getMessage(), e);
+            throw new CorruptStateException(shardId, seqNo, "it is not a shard state: " + e.getMessage(), e);
         }
-        if (!rollup.getShardId().equals(expectedShard.toString())) {
-            throw new IllegalStateException("the state data of shard " + expectedShard + " is the state of shard '"
-                    + rollup.getShardId() + "'");
+        if (rollup.hasIntegrity()) {
+            throw new CorruptStateException(shardId, seqNo, "it has an integrity header that is not its first field");
         }
+        if (!rollup.getShardId().equals(shardId.toString())) {
+            throw new CorruptStateException(shardId, seqNo, "it is the state of shard " + QuotedInput.of(rollup.getShardId()));
+        }
+        if (rollup.getSeqno() != seqNo.value()) {
+            throw new CorruptStateException(shardId, seqNo, "it holds the state of v" + rollup.getSeqno());
+        }
+        ShardState state;
+        try {
+            state = fromProto(shardId, rollup);
+        } catch (RuntimeException e) {
+            throw new CorruptStateException(shardId, seqNo, "a field does not decode: " + QuotedInput.of(e.getMessage()), e);
+        }
+        StateInvariants.check(state);
+        return state;
+    }
+
+    private static ShardState fromProto(ShardId shardId, ProtoRollup rollup) {
         List<HollowBatch> batches = new ArrayList<>();
         for (ProtoHollowBatch batch : rollup.getTrace().getLegacyBatchesList()) {
             batches.add(HollowBatch.fromProto(batch));
@@ -87,7 +109,7 @@ public final class StateCodec {
             rollups.put(SeqNo.of(e.getKey()), StateProtos.rollup(e.getValue()));
         }
         String applier = rollup.getApplierVersion().isEmpty() ? "0.0.0" : rollup.getApplierVersion();
-        return new ShardState(expectedShard, SeqNo.of(rollup.getSeqno()), rollup.getWalltimeMs(), BuildVersion.parse(applier),
+        return new ShardState(shardId, SeqNo.of(rollup.getSeqno()), rollup.getWalltimeMs(), BuildVersion.parse(applier),
                 new Codecs(rollup.getKeyCodec(), rollup.getValCodec(), rollup.getTsCodec(), rollup.getDiffCodec()),
                 FrontierProtos.fromStateAntichain(rollup.getTrace().hasSince() ? rollup.getTrace().getSince() : null),
                 batches, writers, readers, criticalReaders, markers, rollups,

@@ -11,6 +11,7 @@ import io.flinkpersist.persist.ids.LeasedReaderId;
 import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartialRollupKey;
 import io.flinkpersist.persist.ids.SeqNo;
+import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.proto.diff.ProtoStateField;
@@ -94,11 +95,14 @@ public final class StateDiff {
     }
 
     /**
-     * {@code from} with {@code diff} applied.
+     * {@code from} with {@code diff} applied. Checks what the diff says of itself and the entries it changes, not
+     * the whole state it leads to (O(diff), see {@link StateInvariants}).
      *
      * @throws CorruptStateException if the diff does not follow {@code from}'s version, or a change does not
      *     fit: an insert of an entry that exists, a delete or update whose old value is not the current one, a
-     *     field this build does not keep, or bytes that do not decode
+     *     field this build does not keep, or bytes that do not decode; if its walltime does not move forward (every
+     *     version's does, in persist too; a diff cut short loses it, as it is written last) or the rollup it names
+     *     is not the newest one of the state it leads to
      */
     public static ShardState apply(ShardState from, ProtoStateDiff diff) {
         SeqNo to = SeqNo.of(diff.getSeqnoTo());
@@ -106,7 +110,32 @@ public final class StateDiff {
             throw new CorruptStateException(from.shardId(), to, "it is a diff from v" + diff.getSeqnoFrom() + " to v"
                     + diff.getSeqnoTo() + ", applied to v" + from.seqNo().value());
         }
-        return new Applying(from, to).apply(diff);
+        if (diff.getWalltimeMs() <= from.walltimeMs()) {
+            throw new CorruptStateException(from.shardId(), to, "its walltime " + diff.getWalltimeMs()
+                    + " ms is not after the walltime " + from.walltimeMs() + " ms of v" + from.seqNo().value());
+        }
+        PartialRollupKey named = latestRollupKey(from.shardId(), diff);
+        ShardState applied = new Applying(from, to).apply(diff);
+        PartialRollupKey newest = applied.latestRollup().map(e -> e.getValue().key()).orElse(null);
+        if (!named.equals(newest)) {
+            throw new CorruptStateException(from.shardId(), to, "it names the rollup " + named
+                    + ", but the newest rollup of the state it leads to is " + newest);
+        }
+        return applied;
+    }
+
+    /**
+     * The newest rollup {@code diff} names, as every diff does.
+     *
+     * @throws CorruptStateException if it names none or its key is malformed
+     */
+    static PartialRollupKey latestRollupKey(ShardId shardId, ProtoStateDiff diff) {
+        try {
+            return PartialRollupKey.parse(diff.getLatestRollupKey());
+        } catch (MalformedIdException e) {
+            throw new CorruptStateException(shardId, SeqNo.of(diff.getSeqnoTo()), "its latest rollup key is "
+                    + "missing or malformed: " + e.getMessage(), e);
+        }
     }
 
     /** The mutable copy of a state a diff is applied to. */
@@ -180,7 +209,7 @@ public final class StateDiff {
             try {
                 version = BuildVersion.parse(diff.getApplierVersion().isEmpty() ? "0.0.0" : diff.getApplierVersion());
             } catch (MalformedIdException e) {
-                throw corrupt("its applier version '" + diff.getApplierVersion() + "' is not a version", e);
+                throw corrupt("its applier version " + QuotedInput.of(diff.getApplierVersion()) + " is not a version", e);
             }
             return new ShardState(from.shardId(), to, diff.getWalltimeMs(), version, from.codecs(), since, batches,
                     writers, readers, criticalReaders, markers, rollups, activeRollup);
@@ -191,12 +220,13 @@ public final class StateDiff {
             V current = map.get(key);
             if (change.type == ProtoStateFieldDiffType.INSERT) {
                 if (current != null) {
-                    throw corrupt(change + " inserts " + key + ", which is already there");
+                    throw corrupt(change + " inserts " + QuotedInput.of(key) + ", which is already there");
                 }
             } else {
                 V before = decode(change, "old value", change.before, values);
                 if (!before.equals(current)) {
-                    throw corrupt(change + " replaces " + key + " = " + before + ", but it is " + current);
+                    throw corrupt(change + " replaces " + QuotedInput.of(key) + " = " + QuotedInput.of(before)
+                            + ", but it is " + QuotedInput.of(current));
                 }
             }
             if (change.type == ProtoStateFieldDiffType.DELETE) {
@@ -212,12 +242,13 @@ public final class StateDiff {
             }
             if (change.type == ProtoStateFieldDiffType.INSERT) {
                 if (current.isPresent()) {
-                    throw corrupt(change + " inserts a value, but there is one: " + current.get());
+                    throw corrupt(change + " inserts a value, but there is one: " + QuotedInput.of(current.get()));
                 }
             } else {
                 V before = decode(change, "old value", change.before, values);
                 if (!current.equals(Optional.of(before))) {
-                    throw corrupt(change + " replaces " + before + ", but the value is " + current.orElse(null));
+                    throw corrupt(change + " replaces " + QuotedInput.of(before) + ", but the value is "
+                            + QuotedInput.of(current.orElse(null)));
                 }
             }
             return change.type == ProtoStateFieldDiffType.DELETE ? Optional.empty()
@@ -263,7 +294,7 @@ public final class StateDiff {
             try {
                 return decoder.decode(bytes);
             } catch (InvalidProtocolBufferException | RuntimeException e) {
-                throw corrupt("the " + what + " of " + change + " does not decode: " + e.getMessage(), e);
+                throw corrupt("the " + what + " of " + change + " does not decode: " + QuotedInput.of(e.getMessage()), e);
             }
         }
 

@@ -70,7 +70,7 @@ public final class StateVersions {
         if (known != null) {
             ShardState applied = applyNewer(known);
             if (applied != null) {
-                return Optional.of(applied);
+                return Optional.of(rebuilt(known, applied));
             }
         }
         for (int attempt = 1; ; attempt++) {
@@ -88,7 +88,8 @@ public final class StateVersions {
                 ShardState base = decodeRollup(rollupKey, rollup.get());
                 ShardState applied = applyNewer(base);
                 if (applied != null && applied.seqNo().compareTo(version.seqNo()) >= 0) {
-                    return Optional.of(applied);
+                    requireRecordedSize(applied.rollups().get(rollupKey.seqNo()), rollupKey, rollup.get());
+                    return Optional.of(rebuilt(base, applied));
                 }
             }
             // The rollup (or the versions after it) went away after the head was read: a newer head names a newer one.
@@ -98,6 +99,17 @@ public final class StateVersions {
                                 : ", which is not in blob") + ", and " + attempt + " reads found no newer version");
             }
         }
+    }
+
+    /**
+     * {@code applied}, checked once against the invariants of a state if diffs made it from {@code base}: a diff is
+     * checked alone as it is applied, the state it leads to only here, so following a shard costs O(diff) per version.
+     */
+    private static ShardState rebuilt(ShardState base, ShardState applied) {
+        if (applied != base) {
+            StateInvariants.check(applied);
+        }
+        return applied;
     }
 
     /** {@code known} with every later version applied, or null if consensus no longer holds the one after it. */
@@ -131,9 +143,6 @@ public final class StateVersions {
             return decodeWhole(version);
         }
         ProtoStateDiff diff = parseDiff(version);
-        if (diff.getSeqnoTo() != version.seqNo().value()) {
-            throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
-        }
         ShardState applied = StateDiff.apply(state, diff);
         if (counted) {
             metrics.diffApplied();
@@ -145,7 +154,7 @@ public final class StateVersions {
     byte[] encodeVersion(ShardState current, ShardState next) {
         PartialRollupKey latestRollup = next.latestRollup().orElseThrow(() -> new IllegalStateException(
                 "version " + next.seqNo() + " of shard " + shardId + " records no rollup")).getValue().key();
-        return StateDiff.between(current, next, latestRollup).toByteArray();
+        return StateIntegrity.seal(StateDiff.between(current, next, latestRollup).toByteArray());
     }
 
     /** Writes {@code data} (from {@link #encodeVersion}) as version {@code next} iff the latest is {@code current}. */
@@ -185,7 +194,7 @@ public final class StateVersions {
         putRollup(rollupKey, first);
         ShardState nothing = first.withoutRollupsBelow(SeqNo.of(Long.MAX_VALUE)).at(SeqNo.MINIMUM, first.walltimeMs(),
                 first.applierVersion());
-        byte[] data = StateDiff.between(nothing, first, rollupKey).toByteArray();
+        byte[] data = StateIntegrity.seal(StateDiff.between(nothing, first, rollupKey).toByteArray());
         CasResult result = consensus.compareAndSet(shardId.toString(), Optional.empty(), new VersionedData(first.seqNo(), data));
         if (result == CasResult.COMMITTED) {
             metrics.diffWritten(data.length);
@@ -250,7 +259,7 @@ public final class StateVersions {
             return Set.of();
         }
         HollowRollup keep = rollups.get(keepFrom);
-        Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep.key());
+        Optional<ShardState> kept = keep == null ? Optional.empty() : readRollup(keep);
         Optional<ShardState> base = oldestReadable(rollups.headMap(keepFrom).values());
         if (kept.isEmpty() || base.isEmpty()) {
             return Set.of();
@@ -282,7 +291,7 @@ public final class StateVersions {
     /** The state of the oldest of {@code rollups} still in blob, if any is. */
     private Optional<ShardState> oldestReadable(Collection<HollowRollup> rollups) {
         for (HollowRollup rollup : rollups) {
-            Optional<ShardState> state = readRollup(rollup.key());
+            Optional<ShardState> state = readRollup(rollup);
             if (state.isPresent()) {
                 return state;
             }
@@ -354,8 +363,24 @@ public final class StateVersions {
      * The state an older rollup holds, or empty if its blob is gone; for collections, so it does not count as the
      * state this handle follows (whose size {@link StateMetrics#stateBytes} reports).
      */
-    private Optional<ShardState> readRollup(PartialRollupKey key) {
-        return blob.get(key.complete(shardId)).map(bytes -> decodeRollupState(key, bytes));
+    private Optional<ShardState> readRollup(HollowRollup rollup) {
+        return blob.get(rollup.key().complete(shardId)).map(bytes -> {
+            requireRecordedSize(rollup, rollup.key(), bytes);
+            return decodeRollupState(rollup.key(), bytes);
+        });
+    }
+
+    /**
+     * Checks the rollup blob at {@code key} against the size the version that recorded it gave, if it gave one (the
+     * first rollup, which names itself, has none): a later version vouches for the rollup's length, so a rollup cut
+     * or extended is refused even without an integrity header (written before headers, or by persist).
+     */
+    private void requireRecordedSize(HollowRollup recorded, PartialRollupKey key, byte[] bytes) {
+        if (recorded != null && recorded.key().equals(key) && recorded.encodedSizeBytes().isPresent()
+                && recorded.encodedSizeBytes().getAsLong() != bytes.length) {
+            throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " has " + bytes.length
+                    + " bytes, but it was recorded with " + recorded.encodedSizeBytes().getAsLong());
+        }
     }
 
     /**
@@ -396,28 +421,38 @@ public final class StateVersions {
     }
 
     private PartialRollupKey latestRollupKey(VersionedData version) {
-        String key = parseDiff(version).getLatestRollupKey();
-        try {
-            return PartialRollupKey.parse(key);
-        } catch (MalformedIdException e) {
-            throw new CorruptStateException(shardId, version.seqNo(), "its latest rollup key '" + key + "' is malformed", e);
+        PartialRollupKey key = StateDiff.latestRollupKey(shardId, parseDiff(version));
+        if (key.seqNo().compareTo(version.seqNo()) > 0) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it names the rollup " + key + " of a later version");
         }
+        return key;
     }
 
+    /**
+     * The diff version {@code version} holds, checked against its integrity header if it has one.
+     *
+     * @throws CorruptStateException if it is not a whole, intact diff to that version
+     */
     private ProtoStateDiff parseDiff(VersionedData version) {
+        StateIntegrity.Body body = StateIntegrity.open(shardId, version.seqNo(), version.data(),
+                ProtoStateDiff.getDescriptor());
+        ProtoStateDiff diff;
         try {
-            return ProtoStateDiff.parseFrom(version.data());
+            diff = ProtoStateDiff.parseFrom(body.bytes());
         } catch (InvalidProtocolBufferException e) {
             throw new CorruptStateException(shardId, version.seqNo(), "it is not a state diff: " + e.getMessage(), e);
         }
+        if (diff.hasIntegrity()) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it has an integrity header that is not its first field");
+        }
+        if (diff.getSeqnoTo() != version.seqNo().value()) {
+            throw new CorruptStateException(shardId, version.seqNo(), "it holds the diff to v" + diff.getSeqnoTo());
+        }
+        return diff;
     }
 
     private ShardState decodeWhole(VersionedData version) {
-        ShardState state = decode(version.seqNo(), version.data());
-        if (!state.seqNo().equals(version.seqNo())) {
-            throw new CorruptStateException(shardId, version.seqNo(), "it holds the state stamped " + state.seqNo());
-        }
-        return state;
+        return StateCodec.decode(shardId, version.seqNo(), version.data());
     }
 
     private ShardState decodeRollup(PartialRollupKey key, byte[] bytes) {
@@ -427,20 +462,6 @@ public final class StateVersions {
     }
 
     private ShardState decodeRollupState(PartialRollupKey key, byte[] bytes) {
-        ShardState state = decode(key.seqNo(), bytes);
-        if (!state.seqNo().equals(key.seqNo())) {
-            throw new CorruptStateException(shardId, key.seqNo(), "its rollup " + key + " holds the state of " + state.seqNo());
-        }
-        return state;
-    }
-
-    private ShardState decode(SeqNo seqNo, byte[] bytes) {
-        try {
-            return StateCodec.decode(shardId, bytes);
-        } catch (CorruptStateException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new CorruptStateException(shardId, seqNo, e.getMessage(), e);
-        }
+        return StateCodec.decode(shardId, key.seqNo(), bytes);
     }
 }

@@ -65,7 +65,7 @@ record ShardParts(ShardState state, Set<String> inBlob, Set<String> referenced, 
         for (var rollup : latest.rollups().values()) {
             var bytes = blob.get(rollup.key().complete(shard));
             if (bytes.isPresent()) {
-                return StateCodec.decode(shard, bytes.get());
+                return StateCodec.decode(shard, rollup.key().seqNo(), bytes.get());
             }
         }
         assertThat(latest.rollups()).as("rollups of shard %s, none in blob", shard).isEmpty();

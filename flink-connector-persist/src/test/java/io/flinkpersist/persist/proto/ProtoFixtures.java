@@ -13,6 +13,7 @@ import io.flinkpersist.persist.proto.diff.ProtoStateDiff;
 import io.flinkpersist.persist.proto.diff.ProtoStateField;
 import io.flinkpersist.persist.proto.diff.ProtoStateFieldDiffType;
 import io.flinkpersist.persist.proto.diff.ProtoStateFieldDiffs;
+import io.flinkpersist.persist.proto.integrity.ProtoStateIntegrity;
 import io.flinkpersist.persist.proto.part.ProtoArrayData;
 import io.flinkpersist.persist.proto.part.ProtoBatchFormat;
 import io.flinkpersist.persist.proto.part.ProtoBatchPartInline;
@@ -368,7 +369,13 @@ final class ProtoFixtures {
                 .putRetainedParts("retain-1", retainedPartsState())
                 .putCommittedCheckpoints("sink-uid/job-id", 42)
                 .putCommitMarkers("sink-id/00000000-0000-4000-8000-000000000009", commitMarker())
+                .setIntegrity(integrity())
                 .build();
+    }
+
+    /** Set here only to round-trip: the code writes the header in front of a value, never through a builder. */
+    static ProtoStateIntegrity integrity() {
+        return ProtoStateIntegrity.newBuilder().setLength(1234).setCrc32C(0x9e3779b9).build();
     }
 
     static ProtoCommitMarker commitMarker() {
@@ -442,6 +449,7 @@ final class ProtoFixtures {
                 .setWalltimeMs(1_700_000_000_600L)
                 .setLatestRollupKey(ROLLUP_KEY)
                 .setFieldDiffs(stateFieldDiffs())
+                .setIntegrity(integrity())
                 .build();
     }
 

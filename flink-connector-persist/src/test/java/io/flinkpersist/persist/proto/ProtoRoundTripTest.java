@@ -573,6 +573,7 @@ class ProtoRoundTripTest {
             mz_persist_client.internal.state.ProtoRollup.retained_parts = 21 map<string, mz_persist_client.internal.state.ProtoRetainedPartsState>
             mz_persist_client.internal.state.ProtoRollup.committed_checkpoints = 100000 map<string, uint64>
             mz_persist_client.internal.state.ProtoRollup.commit_markers = 100001 map<string, mz_persist_client.internal.state.ProtoCommitMarker>
+            mz_persist_client.internal.state.ProtoRollup.integrity = 262144015 flinkpersist.state.ProtoStateIntegrity
             mz_persist_client.internal.state.ProtoCommitMarker.checkpoint_id = 1 uint64
             mz_persist_client.internal.state.ProtoCommitMarker.last_recorded_ms = 2 uint64
             mz_persist_client.internal.state.ProtoCommitMarker.retention_ms = 3 uint64
@@ -620,6 +621,7 @@ class ProtoRoundTripTest {
             mz_persist_client.internal.diff.ProtoStateDiff.walltime_ms = 6 uint64
             mz_persist_client.internal.diff.ProtoStateDiff.latest_rollup_key = 4 string
             mz_persist_client.internal.diff.ProtoStateDiff.field_diffs = 5 mz_persist_client.internal.diff.ProtoStateFieldDiffs
+            mz_persist_client.internal.diff.ProtoStateDiff.integrity = 262144015 flinkpersist.state.ProtoStateIntegrity
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.fields = 1 repeated mz_persist_client.internal.diff.ProtoStateField
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.diff_types = 2 repeated mz_persist_client.internal.diff.ProtoStateFieldDiffType
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.data_lens = 3 repeated uint64

@@ -736,7 +736,7 @@ class ShardModelTest {
                 if (seqNo.equals(stored.rollups().lastKey())) {
                     byte[] bytes = stores.blob().get(rollup.key().complete(shard)).orElseThrow(
                             () -> new AssertionError("the newest rollup " + rollup.key() + " is missing " + context));
-                    assertThat(StateCodec.decode(shard, bytes).seqNo()).isEqualTo(seqNo);
+                    assertThat(StateCodec.decode(shard, seqNo, bytes).seqNo()).isEqualTo(seqNo);
                 }
             });
         }
@@ -769,7 +769,7 @@ class ShardModelTest {
                 }
                 Optional<byte[]> bytes = stores.blob().get(rollup.key().complete(shard));
                 if (bytes.isPresent()) {
-                    state = StateCodec.decode(shard, bytes.get());
+                    state = StateCodec.decode(shard, rollup.key().seqNo(), bytes.get());
                 }
             }
             assertThat(state).as("a readable rollup for the versions from " + from).isNotNull();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.consensus.VersionedData;
+import io.flinkpersist.persist.ids.SeqNo;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.state.ProtoRollup;
@@ -42,7 +43,7 @@ class LegacyMarkersStateTest {
         assertThat(legacyProto.getCommittedCheckpointsMap()).hasSize(2);
         assertThat(legacyProto.getCommitMarkersMap()).isEmpty();
 
-        ShardState state = StateCodec.decode(SHARD, legacy);
+        ShardState state = StateCodec.decode(SHARD, SeqNo.of(legacyProto.getSeqno()), legacy);
 
         long retention = CommitMarkerState.DEFAULT_RETENTION.toMillis();
         assertThat(state.commitMarkers()).containsOnly(
@@ -55,9 +56,10 @@ class LegacyMarkersStateTest {
         assertThat(rewrittenProto.getCommittedCheckpointsMap()).isEmpty();
         assertThat(rewrittenProto.getCommitMarkersMap()).hasSize(2);
         assertThat(rewrittenProto.getCommitMarkersMap().get(SINK + "/" + JOB).getCheckpointId()).isEqualTo(6);
-        assertThat(StateCodec.decode(SHARD, rewritten)).isEqualTo(state);
-        // Everything else of the state is as the earlier build wrote it.
-        assertThat(rewrittenProto.toBuilder().clearCommitMarkers().build())
+        assertThat(StateCodec.decode(SHARD, state.seqNo(), rewritten)).isEqualTo(state);
+        // Everything else of the state is as the earlier build wrote it, behind this build's integrity header.
+        assertThat(rewrittenProto.hasIntegrity()).isTrue();
+        assertThat(rewrittenProto.toBuilder().clearCommitMarkers().clearIntegrity().build())
                 .isEqualTo(legacyProto.toBuilder().clearCommittedCheckpoints().build());
     }
 }

@@ -110,7 +110,7 @@ class ShardFormatUpgradeTest {
                 ShardState migrated = StateVersions.readLatest(shard, consensus, blob).orElseThrow();
                 assertThat(migrated.rollups()).containsOnlyKeys(SeqNo.of(head));
                 byte[] rollup = blob.get(migrated.rollups().get(SeqNo.of(head)).key().complete(shard)).orElseThrow();
-                ShardState rolledUp = StateCodec.decode(shard, rollup);
+                ShardState rolledUp = StateCodec.decode(shard, SeqNo.of(head), rollup);
                 assertThat(rolledUp.batches()).isEqualTo(before.batches());
                 assertThat(rolledUp.commitMarkers()).isEqualTo(before.commitMarkers());
                 List<VersionedData> versions = consensus.scan(shard.toString(), SeqNo.MINIMUM, 10_000);

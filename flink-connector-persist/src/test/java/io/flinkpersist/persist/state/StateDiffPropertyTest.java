@@ -58,7 +58,7 @@ class StateDiffPropertyTest {
             ProtoStateDiff diff = StateDiff.between(state, next, latest);
             ShardState applied = StateDiff.apply(state, parse(diff.toByteArray()));
             assertThat(applied).as("step %d", i).isEqualTo(next);
-            assertThat(StateCodec.decode(SHARD, StateCodec.encode(applied))).isEqualTo(next);
+            assertThat(StateCodec.decode(SHARD, applied.seqNo(), StateCodec.encode(applied))).isEqualTo(next);
             if (diff.getFieldDiffs().getFieldsCount() > 0) {
                 // The same diff does not fit the version after it: every change names what it replaces.
                 ShardState stale = next;
