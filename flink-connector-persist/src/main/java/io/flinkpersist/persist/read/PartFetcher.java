@@ -40,7 +40,8 @@ public final class PartFetcher {
     }
 
     /**
-     * @throws PartDecodeException if the part is missing, corrupt, or does not fit the registered description
+     * @throws PartDecodeException if the part is missing, corrupt, not the part the shard recorded (its length and
+     *     diffs sum), or does not fit the registered description
      */
     public ColumnarRecords fetch(Description registered, BatchPart part) {
         BlobTraceBatchPart decoded;
@@ -52,7 +53,12 @@ public final class PartFetcher {
                     "the part is referenced by the shard but missing from blob"));
             partsFetched.incrementAndGet();
             bytesFetched.addAndGet(bytes.length);
+            if (part.encodedSizeBytes() > 0 && bytes.length != part.encodedSizeBytes()) {
+                throw new PartDecodeException(key, "the part is " + bytes.length + " bytes long, but the shard "
+                        + "recorded " + part.encodedSizeBytes() + " bytes for it: it was replaced or damaged");
+            }
             decoded = ParquetPartCodec.decode(key, bytes);
+            checkDiffsSum(key, part, decoded.updates());
         }
         Frontier rewrite = part.tsRewrite().orElse(null);
         Description written = decoded.desc();
@@ -82,5 +88,24 @@ public final class PartFetcher {
             kept.push(updates.key(i), updates.value(i), time, updates.diff(i));
         }
         return kept.build();
+    }
+
+    /**
+     * A part whose diffs do not sum to what the shard recorded is not the part that was appended, even if it decodes
+     * (another part in its place, a footer without its row group): reading it would give other data.
+     */
+    private static void checkDiffsSum(String key, BatchPart part, ColumnarRecords updates) {
+        if (part.diffsSum().isEmpty()) {
+            return;
+        }
+        long sum = 0;
+        for (int i = 0; i < updates.len(); i++) {
+            sum += updates.diff(i);
+        }
+        if (sum != part.diffsSum().getAsLong()) {
+            throw new PartDecodeException(key, "its " + updates.len() + " updates' diffs sum to " + sum
+                    + ", but the shard recorded " + part.diffsSum().getAsLong() + " for it: it was replaced or "
+                    + "damaged");
+        }
     }
 }
