@@ -1,10 +1,13 @@
 package io.flinkpersist.persist.location;
 
+import io.flinkpersist.persist.QuotedInput;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -47,7 +50,7 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
             throw invalid(input, "it has leading or trailing whitespace");
         }
         if (!input.contains(":")) {
-            return localDirectory(Paths.get(input));
+            return localDirectory(input, () -> Paths.get(input));
         }
         if (input.toLowerCase(Locale.ROOT).startsWith("mem:")) {
             return new InMemory(memName(input).orElseThrow(() -> invalid(input, MEM_NAME_RULE)));
@@ -68,12 +71,13 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
         switch (scheme) {
             case "file":
                 if (uri.getAuthority() != null && !uri.getAuthority().isEmpty()) {
-                    throw invalid(input, "a file URI has no host: write file:///" + uri.getAuthority() + uri.getPath());
+                    throw invalid(input, "a file URI has no host: write "
+                            + QuotedInput.of("file:///" + uri.getAuthority() + uri.getPath()));
                 }
                 if (uri.getPath() == null || uri.getPath().isEmpty()) {
                     throw invalid(input, "a file URI needs an absolute path, e.g. file:///var/lib/persist");
                 }
-                return localDirectory(Paths.get(uri));
+                return localDirectory(input, () -> Paths.get(uri));
             case "s3":
             case "s3n":
                 throw invalid(input, "use the s3a:// scheme (Hadoop S3A) for S3");
@@ -89,14 +93,36 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
                 try {
                     FileSystem.getFileSystemClass(scheme, new Configuration());
                 } catch (java.io.IOException e) {
-                    throw invalid(input, "no Hadoop FileSystem is available for scheme '" + scheme + "'");
+                    throw invalid(input, "no Hadoop FileSystem is available for scheme " + QuotedInput.of(scheme));
                 }
                 return new HadoopFs(withoutTrailingSlash(uri));
         }
     }
 
-    private static BlobLocation localDirectory(Path path) {
-        return new HadoopFs(withoutTrailingSlash(path.toAbsolutePath().normalize().toUri()));
+    private static BlobLocation localDirectory(String input, Supplier<Path> path) {
+        return new HadoopFs(withoutTrailingSlash(localPath(input, path, "blob URI").toAbsolutePath().normalize()
+                .toUri()));
+    }
+
+    /**
+     * A local path, refused when the JDK cannot make one of it (a NUL character) or it has {@code ..} segments,
+     * which would be resolved silently (and differently through symbolic links) to another directory.
+     */
+    static Path localPath(String input, Supplier<Path> path, String what) {
+        Path parsed;
+        try {
+            parsed = path.get();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("invalid " + what + " " + QuotedInput.of(input) + ": not a valid path ("
+                    + e.getReason() + ")");
+        }
+        for (Path segment : parsed) {
+            if (segment.toString().equals("..")) {
+                throw new IllegalArgumentException("invalid " + what + " " + QuotedInput.of(input) + ": it has '..' "
+                        + "segments; give the directory itself");
+            }
+        }
+        return parsed;
     }
 
     private static URI withoutTrailingSlash(URI uri) {
@@ -109,6 +135,6 @@ public sealed interface BlobLocation permits BlobLocation.HadoopFs, BlobLocation
 
     private static IllegalArgumentException invalid(String input, String reason) {
         return new IllegalArgumentException(
-                "invalid blob URI \"" + input + "\": " + reason + ". Accepted forms: " + ACCEPTED_FORMS);
+                "invalid blob URI " + QuotedInput.of(input) + ": " + reason + ". Accepted forms: " + ACCEPTED_FORMS);
     }
 }

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.location;
 
+import io.flinkpersist.persist.QuotedInput;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -45,7 +46,7 @@ public sealed interface ConsensusLocation
 
     static ConsensusLocation parse(String input) {
         if (input == null || input.isBlank()) {
-            throw invalid("\"" + input + "\"", "it is empty");
+            throw invalid(QuotedInput.of(input), "it is empty");
         }
         String lower = input.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:")) {
@@ -75,7 +76,8 @@ public sealed interface ConsensusLocation
             case "sqlite":
                 return sqlite(uri, input);
             default:
-                throw invalid(redacted(input), scheme.isEmpty() ? "it has no scheme" : "unknown scheme '" + scheme + "'");
+                throw invalid(redacted(input), scheme.isEmpty() ? "it has no scheme" : "unknown scheme "
+                        + QuotedInput.of(scheme));
         }
     }
 
@@ -107,15 +109,18 @@ public sealed interface ConsensusLocation
             if (path == null || path.isEmpty()) {
                 throw invalid(redacted(input), "an sqlite URI needs a file path, e.g. sqlite:///var/lib/persist/consensus.db");
             }
-            return new Sqlite(Paths.get(path).toAbsolutePath().normalize());
+            return new Sqlite(BlobLocation.localPath(maskPasswords(input), () -> Paths.get(path), "consensus URI")
+                    .toAbsolutePath().normalize());
         }
         if (uri.getAuthority() != null && !uri.getAuthority().isEmpty()) {
-            throw invalid(redacted(input), "an sqlite URI has no host: write sqlite:///" + uri.getAuthority() + uri.getPath());
+            throw invalid(redacted(input), "an sqlite URI has no host: write "
+                    + QuotedInput.of("sqlite:///" + uri.getAuthority() + uri.getPath()));
         }
         if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().endsWith("/")) {
             throw invalid(redacted(input), "an sqlite URI needs a file path, e.g. sqlite:///var/lib/persist/consensus.db");
         }
-        return new Sqlite(Paths.get(uri.getPath()).normalize());
+        return new Sqlite(BlobLocation.localPath(maskPasswords(input), () -> Paths.get(uri.getPath()), "consensus URI")
+                .normalize());
     }
 
     private static String decode(String s) {
@@ -124,7 +129,7 @@ public sealed interface ConsensusLocation
 
     /** The input with any password (user info or parameter) masked, safe to put in a message. */
     private static String redacted(String input) {
-        return "\"" + maskPasswords(input) + "\"";
+        return QuotedInput.of(maskPasswords(input));
     }
 
     /** Masks a {@code password=} parameter and the password of {@code user:password@} user info. */

@@ -1,6 +1,7 @@
 package io.flinkpersist.persist.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.flinkpersist.persist.QuotedInput;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.CriticalReaderId;

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.StringValue;
 import com.google.protobuf.UInt64Value;
+import io.flinkpersist.persist.QuotedInput;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.CriticalReaderId;

@@ -42,7 +42,7 @@ class PersistLocationTest {
         "'  s3a://b/p'                | whitespace",
         "s3://bucket/prefix           | use the s3a:// scheme",
         "s3a:///prefix                | needs a bucket",
-        "file://var/lib/persist       | write file:///var/lib/persist",
+        "file://var/lib/persist       | write 'file:///var/lib/persist'",
         "nosuchfs://host/path         | no Hadoop FileSystem is available for scheme 'nosuchfs'",
         "mem://                       | mem:// needs a name",
         "mem://a/b                    | mem:// needs a name",
@@ -101,7 +101,7 @@ class PersistLocationTest {
         "postgres:///db                     | needs a host",
         "postgres://u@h                     | exactly one database name",
         "postgres://u@h/a/b                 | exactly one database name",
-        "sqlite://host/file.db              | write sqlite:///host/file.db",
+        "sqlite://host/file.db              | write 'sqlite:///host/file.db'",
         "sqlite:///                         | needs a file path",
         "mem://                             | mem:// needs a name",
     })
@@ -118,6 +118,41 @@ class PersistLocationTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").contains("u:***@h"));
         assertThatThrownBy(() -> ConsensusLocation.parse("jdbc:mysql://h/db?password=hunter2"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
+
+    /** Messages quote bad input bounded and escaped: a huge or control-laden URI neither floods nor forges a log. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"blob", "consensus"})
+    void badUrisAreQuotedBoundedAndEscaped(String which) {
+        String huge = "s3://" + "x".repeat(1_500_000);
+        String controls = "mem:bad\u0000name\nforged line\u001b[31m";
+        for (String input : new String[] {huge, controls.translateEscapes(), "/var/lib/\u0000persist".translateEscapes()}) {
+            assertThatThrownBy(() -> parse(which, input))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1_000)
+                            .doesNotContain("\u0000".translateEscapes(), "\n".translateEscapes(),
+                                    "\u001b".translateEscapes()));
+        }
+        assertThatThrownBy(() -> parse(which, huge)).hasMessageContaining("(1500005 chars)");
+    }
+
+    /** A path with '..' would be resolved silently, and through symbolic links differently, to another directory. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "blob      | /var/lib/../persist",
+        "blob      | file:///var/lib/../persist",
+        "blob      | relative/../dir",
+        "consensus | sqlite:///var/lib/../consensus.db",
+        "consensus | sqlite:../consensus.db",
+    })
+    void pathsWithDotDotSegmentsAreRefused(String which, String input) {
+        assertThatThrownBy(() -> parse(which, input))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'..' segments");
+    }
+
+    private static Object parse(String which, String input) {
+        return which.equals("blob") ? BlobLocation.parse(input) : ConsensusLocation.parse(input);
     }
 
     @Test

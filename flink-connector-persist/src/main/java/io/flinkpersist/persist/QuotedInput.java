@@ -1,15 +1,15 @@
-package io.flinkpersist.persist.state;
+package io.flinkpersist.persist;
 
 /**
- * Text read from a stored value, quoted for an error message: at most about {@value #MAX_CHARS} characters with
- * control characters and line breaks escaped, so a damaged value can neither flood a log nor forge lines in it.
+ * Input quoted for an error message (a stored value, a URI, an id): at most about {@value #MAX_CHARS} characters
+ * with control characters and line breaks escaped, so bad input can neither flood a log nor forge lines in it.
  */
-final class QuotedInput {
-    static final int MAX_CHARS = 120;
+public final class QuotedInput {
+    public static final int MAX_CHARS = 120;
 
     private QuotedInput() {}
 
-    static String of(Object input) {
+    public static String of(Object input) {
         String text = String.valueOf(input);
         StringBuilder quoted = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 8).append('\'');
         int i = 0;
