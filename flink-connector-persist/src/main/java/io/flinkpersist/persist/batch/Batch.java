@@ -5,7 +5,6 @@ import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.part.BlobTraceBatchPart;
 import io.flinkpersist.persist.batch.part.InlinePartCodec;
 import io.flinkpersist.persist.ids.BuildVersion;
-import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartId;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
@@ -47,35 +46,32 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Rehydrates a batch from {@link #toTransmittable()} bytes, written by any process.
+     * Rehydrates a batch from {@link #toTransmittable()} bytes, written by any process, after checking it
+     * completely ({@link TransmittableBatchCheck}): a batch that could not be read back exactly as written is
+     * refused before anyone can append it.
      *
+     * @param reader the version of this build, which must be allowed to read the batch's data
      * @throws InvalidUsageException.BatchNotFromThisShard if it was written for another shard
-     * @throws InvalidUsageException.InvalidTransmittableBatch if the bytes or the version cannot be read
+     * @throws InvalidUsageException.InvalidTransmittableBatch naming the shard, the part and the defect
      */
-    public static Batch fromTransmittable(byte[] transmittable, PartWriter writer) {
+    public static Batch fromTransmittable(byte[] transmittable, PartWriter writer, BuildVersion reader) {
         ProtoBatch proto;
         try {
             proto = ProtoBatch.parseFrom(transmittable);
         } catch (InvalidProtocolBufferException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("not a ProtoBatch: " + e.getMessage());
+            throw new InvalidUsageException.InvalidTransmittableBatch(writer.shardId(),
+                    InvalidUsageException.InvalidTransmittableBatch.Defect.UNREADABLE, null, e.getMessage());
         }
         if (!proto.getShardId().equals(writer.shardId().toString())) {
             throw new InvalidUsageException.BatchNotFromThisShard(proto.getShardId(), writer.shardId());
         }
-        BuildVersion version;
-        try {
-            version = BuildVersion.parse(proto.getVersion());
-        } catch (MalformedIdException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("unreadable writer version: " + e.getMessage());
-        }
+        TransmittableBatchCheck check = new TransmittableBatchCheck(writer);
+        BuildVersion version = check.version(proto.getVersion(), reader);
         if (!proto.hasBatch()) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("it has no batch");
+            throw new InvalidUsageException.InvalidTransmittableBatch(writer.shardId(),
+                    InvalidUsageException.InvalidTransmittableBatch.Defect.NO_BATCH, null, "it has no batch");
         }
-        try {
-            return new Batch(version, HollowBatch.fromProto(proto.getBatch()), writer);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch(e.getMessage());
-        }
+        return new Batch(version, check.batch(proto.getBatch()), writer);
     }
 
     public ShardId shardId() {

@@ -134,9 +134,14 @@ public final class WriteHandle implements AutoCloseable {
         return new AbandonedParts(deleted, deletedBytes, kept, end);
     }
 
-    /** Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes. */
+    /**
+     * Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes, checked completely first: see
+     * {@link Batch#fromTransmittable}.
+     *
+     * @throws InvalidUsageException.InvalidTransmittableBatch naming the shard, the part and the defect
+     */
     public Batch batchFromTransmittable(byte[] transmittable) {
-        return Batch.fromTransmittable(transmittable, partWriter);
+        return Batch.fromTransmittable(transmittable, partWriter, version);
     }
 
     /** What this handle's state transitions cost and what the shard's state holds, as this handle last saw it. */
@@ -355,7 +360,7 @@ public final class WriteHandle implements AutoCloseable {
     }
 
     /** Checks each batch against the interval and concatenates their parts and runs into one batch. */
-    private static HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
+    private HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
         Description desc = Description.of(expectedUpper, newUpper);
         boolean anyRewrite = batches.stream().anyMatch(HollowBatch::hasRewrite);
         List<BatchPart> parts = new ArrayList<>();
@@ -378,6 +383,12 @@ public final class WriteHandle implements AutoCloseable {
             }
             parts.addAll(hollow.parts());
             len += hollow.len();
+        }
+        Set<PartialBatchKey> keys = new HashSet<>();
+        for (BatchPart part : parts) {
+            if (!part.isInline() && !part.isRunRef() && !keys.add(part.key())) {
+                throw new InvalidUsageException.DuplicatePart(shardId(), part.printableName());
+            }
         }
         return HollowBatch.of(desc, parts, len, runSplits, runOrders);
     }

@@ -1,0 +1,274 @@
+package io.flinkpersist.persist.batch;
+
+import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch;
+import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch.Defect;
+import io.flinkpersist.persist.QuotedInput;
+import io.flinkpersist.persist.batch.part.BlobTraceBatchPart;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.batch.part.InlinePartCodec;
+import io.flinkpersist.persist.batch.part.PartDecodeException;
+import io.flinkpersist.persist.ids.BuildVersion;
+import io.flinkpersist.persist.ids.MalformedIdException;
+import io.flinkpersist.persist.ids.PartialBatchKey;
+import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
+import io.flinkpersist.persist.proto.state.ProtoRunOrder;
+import io.flinkpersist.persist.proto.state.ProtoU64Antichain;
+import io.flinkpersist.persist.time.Description;
+import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.time.FrontierProtos;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Checks a transmittable batch completely before anyone can append it: a batch that arrives from another process (a
+ * Flink checkpoint's committable, say) may be corrupt, and once appended it cannot be taken out again, so anything
+ * the shard could not read back exactly as written is refused here with an {@link InvalidTransmittableBatch}.
+ *
+ * <p>Refused: data of a version more than one minor ahead of this build (persist's rule); bounds that are not a
+ * user batch's ({@code lower <= upper}, since the minimum); run splits and run metadata that do not fit the parts,
+ * and run orders this build does not know; part kinds it cannot read (spilled runs, bare 2022 keys, structured-only
+ * parts, parts of another shard's copy) and a rewrite that is not one frontier on every part within the bounds; keys that are not a
+ * {@code <writerkey>/<partid>} of this shard, or are listed twice; inline parts that break persist's inline rules,
+ * do not decode, or hold updates outside the batch's bounds; more inline updates than the batch counts; a run
+ * recorded as sorted whose parts are visibly not; and blob parts that are missing or whose length is not their
+ * {@code encoded_size_bytes}.
+ *
+ * <p>Blob parts are not read: each costs one metadata request ({@link io.flinkpersist.persist.blob.Blob#size}),
+ * issued concurrently. What only a part's contents could tell (its updates, key lower, diffs sum, stats) is checked
+ * when it is read.
+ */
+final class TransmittableBatchCheck {
+    private final PartWriter writer;
+    private final ShardId shardId;
+
+    TransmittableBatchCheck(PartWriter writer) {
+        this.writer = writer;
+        this.shardId = writer.shardId();
+    }
+
+    /** The version that wrote the batch, if this build ({@code reader}) may read its data. */
+    BuildVersion version(String printed, BuildVersion reader) {
+        BuildVersion version;
+        try {
+            version = BuildVersion.parse(printed);
+        } catch (MalformedIdException e) {
+            throw refuse(Defect.UNSUPPORTED_VERSION, null, "unreadable writer version: " + e.getMessage());
+        }
+        if (!reader.canReadDataOf(version)) {
+            throw refuse(Defect.UNSUPPORTED_VERSION, null, "the batch was written by version " + version
+                    + ", more than one minor version ahead of this build's " + reader);
+        }
+        return version;
+    }
+
+    /** The batch, if every check passes. */
+    HollowBatch batch(ProtoHollowBatch proto) {
+        if (proto.getDeprecatedKeysCount() > 0) {
+            throw refuse(Defect.UNSUPPORTED_PART, "deprecated key " + QuotedInput.of(proto.getDeprecatedKeys(0)),
+                    "bare keys of 2022 are written by no current writer");
+        }
+        Description desc = bounds(proto);
+        for (int i = 0; i < proto.getPartsCount(); i++) {
+            if (proto.getParts(i).getKindCase() == ProtoHollowBatchPart.KindCase.KIND_NOT_SET) {
+                throw refuse(Defect.UNSUPPORTED_PART, "part " + i, "it has neither a key nor inline updates");
+            }
+        }
+        HollowBatch batch;
+        try {
+            batch = HollowBatch.fromProto(proto);
+        } catch (IllegalArgumentException e) {
+            throw refuse(Defect.INVALID_RUNS, null, e.getMessage());
+        }
+        runs(batch);
+        List<BlobPart> blobParts = new ArrayList<>();
+        Set<PartialBatchKey> keys = new HashSet<>();
+        long inlineUpdates = 0;
+        int run = 0;
+        byte[] runKeyLower = null;
+        ProtoU64Antichain rewrite = proto.getPartsCount() > 0 && proto.getParts(0).hasTsRewrite()
+                ? proto.getParts(0).getTsRewrite() : null;
+        for (int i = 0; i < batch.parts().size(); i++) {
+            if (run < batch.runSplits().size() && batch.runSplits().get(run) == i) {
+                run++;
+                runKeyLower = null;
+            }
+            boolean sortedRun = batch.runOrder(run) == ProtoRunOrder.CODEC;
+            ProtoHollowBatchPart part = proto.getParts(i);
+            String name = "part " + i + " " + QuotedInput.of(new BatchPart(part).printableName());
+            rewrite(name, part, desc, rewrite);
+            switch (part.getKindCase()) {
+                case RUN_REF -> throw refuse(Defect.UNSUPPORTED_PART, name, "spilled runs (run_ref) are not supported");
+                case INLINE -> inlineUpdates += inline(name, part, desc, rewrite != null, sortedRun);
+                default -> {
+                    PartialBatchKey key = key(name, part, keys);
+                    byte[] keyLower = part.getKeyLower().toByteArray();
+                    // A sorted run's parts follow each other: their least keys (cut to one length) cannot go down.
+                    if (sortedRun && runKeyLower != null && Arrays.compareUnsigned(keyLower, runKeyLower) < 0) {
+                        throw refuse(Defect.UNSORTED_RUN, name, "its key lower is below the previous part's in run "
+                                + run + ", which is recorded as sorted");
+                    }
+                    runKeyLower = keyLower;
+                    blobParts.add(new BlobPart(name, key.complete(shardId), part.getEncodedSizeBytes()));
+                }
+            }
+        }
+        boolean allInline = blobParts.isEmpty();
+        if (allInline ? inlineUpdates != batch.len() : inlineUpdates > batch.len()) {
+            throw refuse(Defect.LEN_MISMATCH, null, "the batch counts " + Long.toUnsignedString(batch.len())
+                    + " updates but its inline parts hold " + inlineUpdates
+                    + (allInline ? "" : " and its blob parts some more"));
+        }
+        sizes(blobParts);
+        return batch;
+    }
+
+    private Description bounds(ProtoHollowBatch proto) {
+        Description desc;
+        try {
+            desc = FrontierProtos.fromStateDescription(proto.hasDesc() ? proto.getDesc() : null);
+        } catch (IllegalArgumentException e) {
+            throw refuse(Defect.INVALID_BOUNDS, null, e.getMessage());
+        }
+        if (desc.upper().lessThan(desc.lower())) {
+            throw refuse(Defect.INVALID_BOUNDS, null, "upper " + desc.upper() + " is less than lower " + desc.lower());
+        }
+        // A batch that travels is a user batch: its times are as written, never advanced by compaction.
+        if (!desc.since().equals(Frontier.MINIMUM)) {
+            throw refuse(Defect.INVALID_BOUNDS, null, "since " + desc.since() + " is not the minimum "
+                    + Frontier.MINIMUM + ": only compaction advances times, and its batches are not transmitted");
+        }
+        return desc;
+    }
+
+    private void runs(HollowBatch batch) {
+        int metas = batch.toProto().getRunMetaCount();
+        if (metas > batch.runCount()) {
+            throw refuse(Defect.INVALID_RUNS, null, "it records " + metas + " run metadata entries for "
+                    + batch.runCount() + " runs");
+        }
+        for (int run = 0; run < metas; run++) {
+            if (batch.toProto().getRunMeta(run).getOrder() == ProtoRunOrder.UNRECOGNIZED) {
+                throw refuse(Defect.UNKNOWN_RUN_ORDER, null, "run " + run + " has order "
+                        + batch.toProto().getRunMeta(run).getOrderValue() + ", which this build does not know");
+            }
+        }
+    }
+
+    /**
+     * A rewritten batch ({@link HollowBatch#rewriteTs}) records one frontier on every part, at or above its lower
+     * and below its upper: what a reader advances every time to.
+     */
+    private void rewrite(String name, ProtoHollowBatchPart part, Description batch, ProtoU64Antichain first) {
+        if (part.hasTsRewrite() != (first != null) || first != null && !part.getTsRewrite().equals(first)) {
+            throw refuse(Defect.INVALID_REWRITE, name, "a rewrite moves every part of a batch to the same frontier");
+        }
+        if (first == null) {
+            return;
+        }
+        Frontier frontier;
+        try {
+            frontier = FrontierProtos.fromStateAntichain(first);
+        } catch (IllegalArgumentException e) {
+            throw refuse(Defect.INVALID_REWRITE, name, e.getMessage());
+        }
+        if (frontier.isEmpty() || frontier.lessThan(batch.lower()) || !frontier.lessThan(batch.upper())) {
+            throw refuse(Defect.INVALID_REWRITE, name, "rewrite frontier " + frontier
+                    + " is not within the batch's lower " + batch.lower() + " and upper " + batch.upper());
+        }
+    }
+
+    private PartialBatchKey key(String name, ProtoHollowBatchPart part, Set<PartialBatchKey> keys) {
+        PartialBatchKey key;
+        try {
+            key = PartialBatchKey.parse(part.getKey());
+        } catch (MalformedIdException e) {
+            throw refuse(Defect.MALFORMED_KEY, name, "a part key is <writerkey>/<partid> within shard " + shardId);
+        }
+        if (!keys.add(key)) {
+            throw refuse(Defect.DUPLICATE_KEY, name, "its updates would count twice");
+        }
+        if (part.getFormatCase() == ProtoHollowBatchPart.FormatCase.STRUCTURED) {
+            throw refuse(Defect.UNSUPPORTED_PART, name, "structured-only parts have no codec columns to read");
+        }
+        if (part.hasSourceShard()) {
+            throw refuse(Defect.UNSUPPORTED_PART, name, "its key belongs to shard "
+                    + QuotedInput.of(part.getSourceShard()) + " (a copy-on-write fork)");
+        }
+        return key;
+    }
+
+    /** Checks an inline part against persist's inline rules and the batch's bounds; returns its number of updates. */
+    private long inline(String name, ProtoHollowBatchPart part, Description batch, boolean rewritten,
+            boolean sortedRun) {
+        if (part.getEncodedSizeBytes() != 0 || !part.getKeyLower().isEmpty() || part.hasKeyStats()
+                || part.hasDiffsSum()) {
+            throw refuse(Defect.INVALID_INLINE_PART, name,
+                    "an inline part records no encoded size, key lower, stats or diffs sum");
+        }
+        BlobTraceBatchPart decoded;
+        try {
+            decoded = InlinePartCodec.decode(name, part.getInline());
+        } catch (PartDecodeException e) {
+            throw refuse(Defect.INVALID_INLINE_PART, name, e.getMessage());
+        }
+        Description written = decoded.desc();
+        // What a reader needs to cut the part to any interval the batch may be appended as (a rewrite moved the
+        // batch's upper past the part's).
+        if (!written.since().equals(Frontier.MINIMUM) || !written.lower().lessEqual(batch.lower())
+                || !rewritten && !batch.upper().lessEqual(written.upper())) {
+            throw refuse(Defect.INVALID_INLINE_PART, name, "its description " + written
+                    + " does not cover the batch's " + batch);
+        }
+        ColumnarRecords updates = decoded.updates();
+        for (int i = 0; i < updates.len(); i++) {
+            long time = updates.time(i);
+            if (!batch.lower().lessEqual(time) || batch.upper().lessEqual(time)) {
+                throw refuse(Defect.INVALID_INLINE_PART, name, "update " + i + " at time " + time
+                        + " is not within the batch's lower " + batch.lower() + " and upper " + batch.upper());
+            }
+            if (sortedRun && i > 0 && updates.compareKeyValTime(i, i - 1) < 0) {
+                throw refuse(Defect.UNSORTED_RUN, name, "update " + i + " sorts before update " + (i - 1)
+                        + " in a run recorded as sorted");
+            }
+        }
+        return updates.len();
+    }
+
+    /** Asks blob for the length of every blob part at once: present, and exactly as long as recorded. */
+    private void sizes(List<BlobPart> parts) {
+        List<CompletableFuture<OptionalLong>> sizes = new ArrayList<>(parts.size());
+        for (BlobPart part : parts) {
+            sizes.add(CompletableFuture.supplyAsync(() -> writer.blob().size(part.blobKey()), writer.executor()));
+        }
+        try {
+            CompletableFuture.allOf(sizes.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw PartWriter.unwrap(e);
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            BlobPart part = parts.get(i);
+            OptionalLong size = sizes.get(i).join();
+            if (size.isEmpty()) {
+                throw refuse(Defect.MISSING_PART, part.name(), "blob has no " + QuotedInput.of(part.blobKey()));
+            }
+            if (size.getAsLong() != part.encodedSizeBytes()) {
+                throw refuse(Defect.SIZE_MISMATCH, part.name(), "the batch records "
+                        + Long.toUnsignedString(part.encodedSizeBytes()) + " bytes, blob holds " + size.getAsLong());
+            }
+        }
+    }
+
+    private record BlobPart(String name, String blobKey, long encodedSizeBytes) {}
+
+    private InvalidTransmittableBatch refuse(Defect defect, String part, String detail) {
+        return new InvalidTransmittableBatch(shardId, defect, part, detail);
+    }
+}
