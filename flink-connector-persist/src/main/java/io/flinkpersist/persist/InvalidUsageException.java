@@ -152,6 +152,7 @@ public abstract sealed class InvalidUsageException extends IllegalArgumentExcept
         /** What is wrong with the batch. */
         public enum Defect {
             UNREADABLE("not a readable ProtoBatch"),
+            CHECKSUM_MISMATCH("damaged on its way"),
             NO_BATCH("no batch"),
             UNSUPPORTED_VERSION("written by a version this build must not read"),
             INVALID_BOUNDS("inconsistent bounds"),

@@ -66,6 +66,7 @@ public final class Batch implements AutoCloseable {
             throw new InvalidUsageException.BatchNotFromThisShard(proto.getShardId(), writer.shardId());
         }
         TransmittableBatchCheck check = new TransmittableBatchCheck(writer);
+        check.checksum(transmittable, proto);
         BuildVersion version = check.version(proto.getVersion(), reader);
         if (!proto.hasBatch()) {
             throw new InvalidUsageException.InvalidTransmittableBatch(writer.shardId(),
@@ -128,12 +129,16 @@ public final class Batch implements AutoCloseable {
         dangling.track(batch);
     }
 
-    /** The transmittable form ({@code ProtoBatch}: shard, version, hollow batch), consuming this batch. */
+    /**
+     * The transmittable form ({@code ProtoBatch}: shard, version, hollow batch and the checksum of the batch as
+     * encoded), consuming this batch.
+     */
     public byte[] toTransmittable() {
         byte[] bytes = ProtoBatch.newBuilder()
                 .setShardId(shardId().toString())
                 .setVersion(version.toString())
                 .setBatch(batch.toProto())
+                .setBatchCrc32C(TransmittableBatchCheck.crc32c(batch.toProto().toByteString()))
                 .build()
                 .toByteArray();
         markConsumed();

@@ -1,5 +1,8 @@
 package io.flinkpersist.persist.batch;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch;
 import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch.Defect;
 import io.flinkpersist.persist.QuotedInput;
@@ -11,6 +14,7 @@ import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartialBatchKey;
 import io.flinkpersist.persist.ids.ShardId;
+import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
@@ -18,6 +22,7 @@ import io.flinkpersist.persist.proto.state.ProtoU64Antichain;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.time.FrontierProtos;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -26,14 +31,16 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.zip.CRC32C;
 
 /**
  * Checks a transmittable batch completely before anyone can append it: a batch that arrives from another process (a
  * Flink checkpoint's committable, say) may be corrupt, and once appended it cannot be taken out again, so anything
  * the shard could not read back exactly as written is refused here with an {@link InvalidTransmittableBatch}.
  *
- * <p>Refused: data of a version more than one minor ahead of this build (persist's rule); bounds that are not a
- * user batch's ({@code lower <= upper}, since the minimum); run splits and run metadata that do not fit the parts,
+ * <p>Refused: a batch that differs from the checksum its writer recorded (any damage on the way); data of a version more than one minor ahead of this build (persist's rule); bounds that are not a
+ * user batch's ({@code lower <= upper}, not equal if it has parts,
+ * since the minimum); run splits and run metadata that do not fit the parts,
  * and run orders this build does not know; part kinds it cannot read (spilled runs, bare 2022 keys, structured-only
  * parts, parts of another shard's copy) and a rewrite that is not one frontier on every part within the bounds; keys that are not a
  * {@code <writerkey>/<partid>} of this shard, or are listed twice; inline parts that break persist's inline rules,
@@ -52,6 +59,44 @@ final class TransmittableBatchCheck {
     TransmittableBatchCheck(PartWriter writer) {
         this.writer = writer;
         this.shardId = writer.shardId();
+    }
+
+    /**
+     * Checks the batch against the checksum its writer recorded, over the {@code batch} field's bytes exactly as
+     * received (re-encoding could reorder fields this build does not know). Batches of earlier builds have none.
+     */
+    void checksum(byte[] transmittable, ProtoBatch proto) {
+        if (!proto.hasBatchCrc32C()) {
+            return;
+        }
+        ByteString batch = null;
+        try {
+            CodedInputStream input = CodedInputStream.newInstance(transmittable);
+            for (int tag = input.readTag(); tag != 0; tag = input.readTag()) {
+                if (WireFormat.getTagFieldNumber(tag) != ProtoBatch.BATCH_FIELD_NUMBER
+                        || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    input.skipField(tag);
+                } else if (batch == null) {
+                    batch = input.readBytes();
+                } else {
+                    throw refuse(Defect.CHECKSUM_MISMATCH, null, "the batch is encoded more than once");
+                }
+            }
+        } catch (IOException e) {
+            throw refuse(Defect.UNREADABLE, null, e.getMessage());
+        }
+        int actual = crc32c(batch == null ? ByteString.EMPTY : batch);
+        if (actual != proto.getBatchCrc32C()) {
+            throw refuse(Defect.CHECKSUM_MISMATCH, null, String.format(
+                    "the batch was written with CRC32C %08x but arrived with %08x", proto.getBatchCrc32C(), actual));
+        }
+    }
+
+    /** The CRC32C of encoded bytes, as {@code ProtoBatch.batch_crc32c} records it. */
+    static int crc32c(ByteString bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.asReadOnlyByteBuffer());
+        return (int) crc.getValue();
     }
 
     /** The version that wrote the batch, if this build ({@code reader}) may read its data. */
@@ -139,6 +184,10 @@ final class TransmittableBatchCheck {
         }
         if (desc.upper().lessThan(desc.lower())) {
             throw refuse(Defect.INVALID_BOUNDS, null, "upper " + desc.upper() + " is less than lower " + desc.lower());
+        }
+        if (desc.upper().equals(desc.lower()) && proto.getPartsCount() > 0) {
+            throw refuse(Defect.INVALID_BOUNDS, null, "lower and upper are both " + desc.lower()
+                    + ": no reader could see its parts");
         }
         // A batch that travels is a user batch: its times are as written, never advanced by compaction.
         if (!desc.since().equals(Frontier.MINIMUM)) {

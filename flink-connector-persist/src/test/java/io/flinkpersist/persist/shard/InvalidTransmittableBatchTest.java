@@ -22,6 +22,7 @@ import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.proto.state.ProtoHollowRunRef;
 import io.flinkpersist.persist.proto.state.ProtoU64Antichain;
@@ -36,6 +37,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import java.util.function.UnaryOperator;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
@@ -219,6 +222,21 @@ class InvalidTransmittableBatchTest {
     }
 
     @Test
+    void aBatchDamagedOnItsWayIsRefusedByItsChecksum() {
+        // One bit of the inline part's updates: structurally still a valid batch, with one key changed.
+        ProtoBatch.Builder damaged = good.toBuilder();
+        byte[] inline = damaged.getBatch().getParts(3).getInline().toByteArray();
+        inline[inline.length - 20] ^= 1;
+        damaged.getBatchBuilder().getPartsBuilder(3).setInline(ByteString.copyFrom(inline));
+        refused(damaged.build(), Defect.CHECKSUM_MISMATCH).hasMessageContaining("CRC32C");
+    }
+
+    @Test
+    void aBatchOfAnEarlierBuildWithoutAChecksumIsCheckedAndAppends() {
+        appends(good.toBuilder().clearBatchCrc32C().build());
+    }
+
+    @Test
     void theGoodBatchStillAppendsAndReadsBack() {
         appends(good);
     }
@@ -263,10 +281,20 @@ class InvalidTransmittableBatchTest {
         return withBatch(b -> change.apply(b.getPartsBuilder(index)));
     }
 
-    private ProtoBatch withBatch(java.util.function.Consumer<io.flinkpersist.persist.proto.state.ProtoHollowBatch.Builder> change) {
+    /**
+     * The good batch changed as a writer with a bug could write it: with a checksum that matches, so that the checks
+     * behind the checksum are what refuses it.
+     */
+    private ProtoBatch withBatch(Consumer<ProtoHollowBatch.Builder> change) {
         ProtoBatch.Builder builder = good.toBuilder();
         change.accept(builder.getBatchBuilder());
-        return builder.build();
+        return builder.setBatchCrc32C(crc32c(builder.getBatch().toByteArray())).build();
+    }
+
+    private static int crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return (int) crc.getValue();
     }
 
     /** {@code count} updates at times {@code lower, lower + 1, …} (wrapping below {@code upper}). */
