@@ -2,6 +2,7 @@ package io.flinkpersist.flink.sink.committer;
 
 import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.flink.sink.ShardConnection;
+import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.state.StateMetrics;
@@ -129,7 +130,15 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         WriteHandle writer = shard.writer();
         stateMetrics = writer.stateMetrics();
         long start = System.nanoTime();
-        List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
+        List<Batch> batches = new ArrayList<>(committable.batches().size());
+        try {
+            // Every batch is checked before anything is appended: one bad batch refuses the whole checkpoint.
+            for (byte[] transmittable : committable.batches()) {
+                batches.add(writer.batchFromTransmittable(transmittable));
+            }
+        } catch (InvalidUsageException e) {
+            return refuse(request, committable, batches, e);
+        }
         Frontier upper = reportedUpper != null ? reportedUpper : writer.fetchRecentUpper();
         if (upper.isEmpty()) {
             return fail(request, committable, upper, batches, "the shard is closed (its upper is empty)");
@@ -146,6 +155,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             batches.forEach(Batch::markConsumed);
             request.signalFailedWithUnknownReason(e);
             return false;
+        } catch (InvalidUsageException e) {
+            return refuse(request, committable, batches, e);
         }
         if (result instanceof AppendResult.Committed) {
             long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
@@ -205,6 +216,21 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         racing = null;
         request.signalFailedWithUnknownReason(new IllegalStateException("cannot commit " + committable
                 + " to shard " + config.shardId() + ": its upper is " + upper + "; " + reason));
+        return false;
+    }
+
+    /**
+     * Fails the job with an {@link InvalidCommittableException} naming the checkpoint: a committable that breaks
+     * persist's rules never commits, and a restore replays it, so the operator has to decide what becomes of it.
+     */
+    private boolean refuse(CommitRequest<PersistCommittable> request, PersistCommittable committable,
+            List<Batch> batches, InvalidUsageException cause) {
+        // The checkpoint still owns these parts: nothing is deleted.
+        batches.forEach(Batch::markConsumed);
+        racing = null;
+        InvalidCommittableException refused = new InvalidCommittableException(committable, config.shardId(), cause);
+        LOG.error("Refused to commit {} to shard {}: {}", committable, config.shardId(), refused.getMessage());
+        request.signalFailedWithUnknownReason(refused);
         return false;
     }
 

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
+import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.proto.batch.ProtoBatch;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
@@ -172,6 +175,44 @@ class PersistCommitterTest {
 
         assertThat(replay.signal).isEqualTo(RecordingCommitRequest.Signal.ALREADY_COMMITTED);
         assertThat(shard()).isEqualTo(ones(values("a", 10)));
+    }
+
+    /**
+     * One damaged batch among the checkpoint's: the job fails naming the checkpoint, the shard and the part, and
+     * nothing of the checkpoint is appended (not even its good batch); the next checkpoint commits as usual.
+     */
+    @Test
+    void aCommittableWithAnInvalidBatchFailsTheJobAndAppendsNothing() throws Exception {
+        PersistCommittable good = committable("run-a", 7, values("good", 10));
+        ProtoBatch.Builder bad = ProtoBatch.parseFrom(committable("run-a", 7, values("bad", 10)).batches().get(0))
+                .toBuilder().clearBatchCrc32C();
+        bad.getBatchBuilder().addParts(ProtoHollowBatchPart.newBuilder().setKey("../escape\n"));
+        PersistCommittable damaged = new PersistCommittable(good.committer(), 7, good.preparedAtMs(),
+                List.of(good.batches().get(0), bad.build().toByteArray()));
+        RecordingCommitRequest request = new RecordingCommitRequest(damaged);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
+        assertThat(request.failure).isInstanceOf(InvalidCommittableException.class)
+                .hasMessageContaining("checkpoint 7 of committer " + good.committer())
+                .hasMessageContaining("to shard " + config.shardId())
+                .hasMessageContaining("malformed part key at part 1 \"../escape\\u000a\"")
+                .hasCauseInstanceOf(InvalidUsageException.InvalidTransmittableBatch.class);
+        assertThat(((InvalidCommittableException) request.failure).checkpointId()).isEqualTo(7);
+        assertThat(shard()).isEmpty();
+        try (PersistClient client = config.openClient();
+                WriteHandle writer = client.openWriter(config.shardId(), config.codecs())) {
+            assertThat(writer.fetchRecentUpper()).isEqualTo(Frontier.MINIMUM);
+        }
+
+        RecordingCommitRequest next = new RecordingCommitRequest(committable("run-a", 8, values("next", 10)));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(next));
+        }
+        assertThat(next.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
+        assertThat(shard()).isEqualTo(ones(values("next", 10)));
     }
 
     @Test
