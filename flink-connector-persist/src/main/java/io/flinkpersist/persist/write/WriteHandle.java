@@ -15,7 +15,6 @@ import io.flinkpersist.persist.ids.PartialBatchKey;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.ids.WriterKey;
-import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.read.PartFetcher;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.CommitMarkerState;
@@ -359,38 +358,24 @@ public final class WriteHandle implements AutoCloseable {
         return Transition.write(next, Outcome.COMMITTED);
     }
 
-    /** Checks each batch against the interval and concatenates their parts and runs into one batch. */
+    /**
+     * Checks each batch against the interval and concatenates them into one batch ({@link HollowBatch#concat}); a
+     * blob part may appear only once.
+     */
     private HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
         Description desc = Description.of(expectedUpper, newUpper);
         boolean anyRewrite = batches.stream().anyMatch(HollowBatch::hasRewrite);
-        List<BatchPart> parts = new ArrayList<>();
-        List<Integer> runSplits = new ArrayList<>();
-        List<ProtoRunOrder> runOrders = new ArrayList<>();
-        long len = 0;
         for (HollowBatch hollow : batches) {
             HollowBatch.validateTruncateBatch(hollow, desc, anyRewrite);
-            if (hollow.parts().isEmpty()) {
-                continue;
-            }
-            // Each batch's runs stay runs of their own: a new run starts where its parts start.
-            if (!parts.isEmpty()) {
-                runSplits.add(parts.size());
-            }
-            int offset = parts.size();
-            hollow.runSplits().forEach(split -> runSplits.add(offset + Math.toIntExact(split)));
-            for (int run = 0; run < hollow.runCount(); run++) {
-                runOrders.add(hollow.runOrder(run));
-            }
-            parts.addAll(hollow.parts());
-            len += hollow.len();
         }
+        HollowBatch combined = HollowBatch.concat(desc, batches);
         Set<PartialBatchKey> keys = new HashSet<>();
-        for (BatchPart part : parts) {
+        for (BatchPart part : combined.parts()) {
             if (!part.isInline() && !part.isRunRef() && !keys.add(part.key())) {
                 throw new InvalidUsageException.DuplicatePart(shardId(), part.printableName());
             }
         }
-        return HollowBatch.of(desc, parts, len, runSplits, runOrders);
+        return combined;
     }
 
     /**
