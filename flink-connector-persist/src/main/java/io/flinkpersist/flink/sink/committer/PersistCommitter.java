@@ -144,10 +144,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             return fail(request, committable, upper, batches, "the shard is closed (its upper is empty)");
         }
         long ts = Math.max(upper.element().getAsLong(), System.currentTimeMillis());
-        // rewriteTs is metadata only: a retry moves the same parts to a newer time.
-        batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
         AppendResult result;
         try {
+            // rewriteTs is metadata only: a retry moves the same parts to a newer time.
+            batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
             // A fresh token per attempt: the marker is what recognises an append that already landed.
             result = writer.compareAndAppend(batches, upper, Frontier.of(ts + 1), IdempotencyToken.random(),
                     committable.marker(config.markerRetention()));

@@ -215,6 +215,25 @@ class PersistCommitterTest {
         assertThat(shard()).isEqualTo(ones(values("next", 10)));
     }
 
+    /** The same batch twice in one checkpoint would count its updates twice: refused when appended, naming both. */
+    @Test
+    void aCommittableWithTheSameBatchTwiceFailsTheJobAndAppendsNothing() throws Exception {
+        PersistCommittable once = committable("run-a", 3, values("twice", 400));
+        PersistCommittable twice = new PersistCommittable(once.committer(), 3, once.preparedAtMs(),
+                List.of(once.batches().get(0), once.batches().get(0)));
+        RecordingCommitRequest request = new RecordingCommitRequest(twice);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
+        assertThat(request.failure).isInstanceOf(InvalidCommittableException.class)
+                .hasMessageContaining("checkpoint 3 of committer " + once.committer())
+                .hasMessageContaining("appears more than once in one append to shard " + config.shardId())
+                .hasCauseInstanceOf(InvalidUsageException.DuplicatePart.class);
+        assertThat(shard()).isEmpty();
+    }
+
     @Test
     void aCommitThatCannotLandFailsNamingShardAndUppers() throws Exception {
         PersistCommittable committable = committable("run-a", 1, values("late", 10));
