@@ -38,15 +38,15 @@ import java.util.zip.CRC32C;
  * Flink checkpoint's committable, say) may be corrupt, and once appended it cannot be taken out again, so anything
  * the shard could not read back exactly as written is refused here with an {@link InvalidTransmittableBatch}.
  *
- * <p>Refused: a batch that differs from the checksum its writer recorded (any damage on the way); data of a version more than one minor ahead of this build (persist's rule); bounds that are not a
- * user batch's ({@code lower <= upper}, not equal if it has parts,
- * since the minimum); run splits and run metadata that do not fit the parts,
- * and run orders this build does not know; part kinds it cannot read (spilled runs, bare 2022 keys, structured-only
- * parts, parts of another shard's copy) and a rewrite that is not one frontier on every part within the bounds; keys that are not a
- * {@code <writerkey>/<partid>} of this shard, or are listed twice; inline parts that break persist's inline rules,
- * do not decode, or hold updates outside the batch's bounds; more inline updates than the batch counts; a run
- * recorded as sorted whose parts are visibly not; and blob parts that are missing or whose length is not their
- * {@code encoded_size_bytes}.
+ * <p>Refused: a batch that differs from the checksum its writer recorded (any damage on the way); data of a
+ * version more than one minor ahead of this build (persist's rule); bounds that are not a user batch's
+ * ({@code lower <= upper}, not equal if it has parts, since the minimum); run splits and run metadata that do not
+ * fit the parts, and run orders this build does not know; part kinds it cannot read (spilled runs, bare 2022 keys,
+ * structured-only parts, parts of another shard's copy); a rewrite that is not one frontier on every part within
+ * the bounds; keys that are not a {@code <writerkey>/<partid>} of this shard, or are listed twice; inline parts
+ * that break persist's inline rules, do not decode, or hold updates outside the batch's bounds; more inline
+ * updates than the batch counts; a run recorded as sorted whose parts are visibly not; and blob parts that are
+ * missing or whose length is not their {@code encoded_size_bytes}.
  *
  * <p>Blob parts are not read: each costs one metadata request ({@link io.flinkpersist.persist.blob.Blob#size}),
  * issued concurrently. What only a part's contents could tell (its updates, key lower, diffs sum, stats) is checked

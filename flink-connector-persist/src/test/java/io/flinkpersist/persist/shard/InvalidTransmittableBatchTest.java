@@ -272,7 +272,8 @@ class InvalidTransmittableBatchTest {
     private void assertNothingAppended() {
         Optional<VersionedData> head = consensus.head(shard.toString());
         assertThat(head.map(VersionedData::seqNo)).isEqualTo(headBefore.map(VersionedData::seqNo));
-        assertThat(head.map(v -> ByteString.copyFrom(v.data()))).isEqualTo(headBefore.map(v -> ByteString.copyFrom(v.data())));
+        assertThat(head.map(v -> ByteString.copyFrom(v.data())))
+                .isEqualTo(headBefore.map(v -> ByteString.copyFrom(v.data())));
         assertThat(writer.fetchRecentUpper()).isEqualTo(Frontier.of(5));
         assertThat(contents()).isEqualTo(contentsBefore);
     }
