@@ -35,7 +35,9 @@ public final class HollowBatch {
         for (int i = 0; i < runs.size(); i++) {
             long split = runs.get(i);
             if (split <= 0 || split >= parts.size() || i > 0 && split <= runs.get(i - 1)) {
-                throw new IllegalArgumentException("invalid run splits " + runs + " for " + parts.size()
+                // The split at fault, not the list: a corrupt batch may list very many.
+                throw new IllegalArgumentException("invalid run split " + Long.toUnsignedString(split) + " at " + i
+                        + " of " + runs.size() + " for " + parts.size()
                         + " parts: each must be in (0, parts) and strictly increasing");
             }
         }
