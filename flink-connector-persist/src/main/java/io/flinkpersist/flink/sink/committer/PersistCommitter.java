@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
@@ -137,6 +138,13 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 batches.add(writer.batchFromTransmittable(transmittable));
             }
         } catch (InvalidUsageException e) {
+            OptionalLong recorded = writer.fetchMarker(committable.committer());
+            if (recorded.isPresent() && recorded.getAsLong() >= committable.checkpointId()) {
+                // A replay of a committed checkpoint: compaction may have collected its parts since, and nothing
+                // of it is appended again.
+                batches.forEach(Batch::markConsumed);
+                return alreadyCommitted(request, committable);
+            }
             return refuse(request, committable, batches, e);
         }
         Frontier upper = reportedUpper != null ? reportedUpper : writer.fetchRecentUpper();
@@ -177,11 +185,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             return true;
         }
         if (result instanceof AppendResult.AlreadyCommitted) {
-            alreadyCommitted.inc();
-            caughtUp();
-            LOG.info("{} was already committed to shard {}", committable, config.shardId());
-            request.signalAlreadyCommitted();
-            return true;
+            return alreadyCommitted(request, committable);
         }
         conflicts.inc();
         Frontier current = ((AppendResult.UpperMismatch) result).current();
@@ -198,6 +202,14 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
                 config.shardId(), current, committable, lostRaces);
         request.retryLater();
         return false;
+    }
+
+    private boolean alreadyCommitted(CommitRequest<PersistCommittable> request, PersistCommittable committable) {
+        alreadyCommitted.inc();
+        caughtUp();
+        LOG.info("{} was already committed to shard {}", committable, config.shardId());
+        request.signalAlreadyCommitted();
+        return true;
     }
 
     private void caughtUp() {

@@ -19,6 +19,7 @@ import io.flinkpersist.persist.write.WriteHandle;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -213,6 +214,29 @@ class PersistCommitterTest {
         }
         assertThat(next.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
         assertThat(shard()).isEqualTo(ones(values("next", 10)));
+    }
+
+    /**
+     * A replay of a committed checkpoint whose parts are gone since (compaction merged them and collection deleted
+     * them) is recognised as committed, not refused as a batch with missing parts.
+     */
+    @Test
+    void aReplayWhosePartsWereCollectedIsAlreadyCommitted() throws Exception {
+        PersistCommittable committable = committable("run-a", 4, values("collected", 400));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(new RecordingCommitRequest(committable)));
+        }
+        for (ProtoHollowBatchPart part : ProtoBatch.parseFrom(committable.batches().get(0)).getBatch().getPartsList()) {
+            if (part.hasKey()) {
+                Files.delete(dir.resolve("blob").resolve(config.shardId().toString()).resolve(part.getKey()));
+            }
+        }
+        RecordingCommitRequest replay = new RecordingCommitRequest(committable);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(replay));
+        }
+
+        assertThat(replay.signal).isEqualTo(RecordingCommitRequest.Signal.ALREADY_COMMITTED);
     }
 
     /** The same batch twice in one checkpoint would count its updates twice: refused when appended, naming both. */
