@@ -127,7 +127,7 @@ public abstract sealed class InvalidUsageException extends IllegalArgumentExcept
         private final ShardId handleShard;
 
         public BatchNotFromThisShard(String batchShard, ShardId handleShard) {
-            super("batch was written for shard " + batchShard + " but used with shard " + handleShard);
+            super("batch was written for shard " + QuotedInput.of(batchShard) + " but used with shard " + handleShard);
             this.batchShard = batchShard;
             this.handleShard = handleShard;
         }
@@ -141,12 +141,81 @@ public abstract sealed class InvalidUsageException extends IllegalArgumentExcept
         }
     }
 
-    /** A transmittable batch whose metadata cannot be read (an unparsable version, a missing batch). */
+    /**
+     * A transmittable batch that must not be appended: unreadable, or, checked completely before any append, with
+     * a part, bound, run or version that the shard could not read back exactly as written. Names the shard, the
+     * part (its key quoted, bounded and escaped) and the defect.
+     */
     public static final class InvalidTransmittableBatch extends InvalidUsageException {
         private static final long serialVersionUID = 1L;
 
-        public InvalidTransmittableBatch(String reason) {
-            super("invalid transmittable batch: " + reason);
+        /** What is wrong with the batch. */
+        public enum Defect {
+            UNREADABLE("not a readable ProtoBatch"),
+            CHECKSUM_MISMATCH("damaged on its way"),
+            NO_BATCH("no batch"),
+            UNSUPPORTED_VERSION("written by a version this build must not read"),
+            INVALID_BOUNDS("inconsistent bounds"),
+            INVALID_RUNS("inconsistent runs"),
+            UNKNOWN_RUN_ORDER("unknown run order"),
+            UNSORTED_RUN("a run recorded as sorted is not"),
+            MALFORMED_KEY("malformed part key"),
+            DUPLICATE_KEY("part key listed twice"),
+            UNSUPPORTED_PART("unsupported part"),
+            MISSING_PART("part missing from blob"),
+            SIZE_MISMATCH("part size differs from blob"),
+            PART_MISMATCH("part differs from what the batch records of it"),
+            INVALID_INLINE_PART("invalid inline part"),
+            INVALID_REWRITE("inconsistent rewrite"),
+            LEN_MISMATCH("update count differs from its parts");
+
+            private final String description;
+
+            Defect(String description) {
+                this.description = description;
+            }
+
+            public String description() {
+                return description;
+            }
+        }
+
+        private final ShardId shardId;
+        private final Defect defect;
+        private final String part;
+
+        /**
+         * @param part which part, as printed in the message (its index and quoted key), or null for the whole batch
+         */
+        public InvalidTransmittableBatch(ShardId shardId, Defect defect, String part, String detail) {
+            super("invalid transmittable batch for shard " + shardId + ": " + defect.description()
+                    + (part == null ? "" : " at " + part) + ": " + detail);
+            this.shardId = shardId;
+            this.defect = defect;
+            this.part = part;
+        }
+
+        public ShardId shardId() {
+            return shardId;
+        }
+
+        public Defect defect() {
+            return defect;
+        }
+
+        /** The part as the message names it, or null if the defect is the whole batch's. */
+        public String part() {
+            return part;
+        }
+    }
+
+    /** The same blob part twice in one append: its updates would count twice. */
+    public static final class DuplicatePart extends InvalidUsageException {
+        private static final long serialVersionUID = 1L;
+
+        public DuplicatePart(ShardId shardId, String key) {
+            super("part " + QuotedInput.of(key) + " appears more than once in one append to shard " + shardId
+                    + ": its updates would count twice");
         }
     }
 

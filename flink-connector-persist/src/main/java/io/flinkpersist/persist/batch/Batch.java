@@ -5,7 +5,6 @@ import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.part.BlobTraceBatchPart;
 import io.flinkpersist.persist.batch.part.InlinePartCodec;
 import io.flinkpersist.persist.ids.BuildVersion;
-import io.flinkpersist.persist.ids.MalformedIdException;
 import io.flinkpersist.persist.ids.PartId;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
@@ -35,6 +34,8 @@ public final class Batch implements AutoCloseable {
     private final PartWriter writer;
     private final Dangling dangling;
     private final Cleaner.Cleanable cleanable;
+    /** The blob parts of a batch from a transmittable, until {@link #verifyPartsInBlob()} found them. */
+    private TransmittableBatchCheck.PartsInBlob unverifiedParts;
     private HollowBatch batch;
 
     Batch(BuildVersion version, HollowBatch batch, PartWriter writer) {
@@ -47,34 +48,48 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Rehydrates a batch from {@link #toTransmittable()} bytes, written by any process.
+     * Rehydrates a batch from {@link #toTransmittable()} bytes, written by any process, after checking it
+     * completely ({@link TransmittableBatchCheck}): a batch that could not be read back exactly as written is
+     * refused before anyone can append it. Its blob parts are looked for in blob when it is appended
+     * ({@link #verifyPartsInBlob()}), after a replay of an append the shard already holds is recognised as one.
      *
+     * @param reader the version of this build, which must be allowed to read the batch's data
      * @throws InvalidUsageException.BatchNotFromThisShard if it was written for another shard
-     * @throws InvalidUsageException.InvalidTransmittableBatch if the bytes or the version cannot be read
+     * @throws InvalidUsageException.InvalidTransmittableBatch naming the shard, the part and the defect
      */
-    public static Batch fromTransmittable(byte[] transmittable, PartWriter writer) {
+    public static Batch fromTransmittable(byte[] transmittable, PartWriter writer, BuildVersion reader) {
         ProtoBatch proto;
         try {
             proto = ProtoBatch.parseFrom(transmittable);
         } catch (InvalidProtocolBufferException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("not a ProtoBatch: " + e.getMessage());
+            throw new InvalidUsageException.InvalidTransmittableBatch(writer.shardId(),
+                    InvalidUsageException.InvalidTransmittableBatch.Defect.UNREADABLE, null, e.getMessage());
         }
         if (!proto.getShardId().equals(writer.shardId().toString())) {
             throw new InvalidUsageException.BatchNotFromThisShard(proto.getShardId(), writer.shardId());
         }
-        BuildVersion version;
-        try {
-            version = BuildVersion.parse(proto.getVersion());
-        } catch (MalformedIdException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("unreadable writer version: " + e.getMessage());
-        }
+        TransmittableBatchCheck check = new TransmittableBatchCheck(writer);
+        check.checksum(transmittable, proto);
+        BuildVersion version = check.version(proto.getVersion(), reader);
         if (!proto.hasBatch()) {
-            throw new InvalidUsageException.InvalidTransmittableBatch("it has no batch");
+            throw new InvalidUsageException.InvalidTransmittableBatch(writer.shardId(),
+                    InvalidUsageException.InvalidTransmittableBatch.Defect.NO_BATCH, null, "it has no batch");
         }
-        try {
-            return new Batch(version, HollowBatch.fromProto(proto.getBatch()), writer);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidUsageException.InvalidTransmittableBatch(e.getMessage());
+        Batch batch = new Batch(version, check.batch(proto.getBatch()), writer);
+        batch.unverifiedParts = check.partsInBlob();
+        return batch;
+    }
+
+    /**
+     * Checks that the blob parts of a batch decoded from a transmittable are in blob, exactly as long as recorded
+     * (one size request each, concurrently); once checked, or for a batch built here, does nothing.
+     *
+     * @throws InvalidUsageException.InvalidTransmittableBatch a part is missing or of another length
+     */
+    public void verifyPartsInBlob() {
+        if (unverifiedParts != null) {
+            unverifiedParts.verify();
+            unverifiedParts = null;
         }
     }
 
@@ -132,12 +147,16 @@ public final class Batch implements AutoCloseable {
         dangling.track(batch);
     }
 
-    /** The transmittable form ({@code ProtoBatch}: shard, version, hollow batch), consuming this batch. */
+    /**
+     * The transmittable form ({@code ProtoBatch}: shard, version, hollow batch and the checksum of the batch as
+     * encoded), consuming this batch.
+     */
     public byte[] toTransmittable() {
         byte[] bytes = ProtoBatch.newBuilder()
                 .setShardId(shardId().toString())
                 .setVersion(version.toString())
                 .setBatch(batch.toProto())
+                .setBatchCrc32C(TransmittableBatchCheck.crc32c(batch.toProto().toByteString()))
                 .build()
                 .toByteArray();
         markConsumed();

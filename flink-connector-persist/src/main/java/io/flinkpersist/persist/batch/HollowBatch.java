@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.batch;
 
+import com.google.protobuf.UnknownFieldSet;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
@@ -34,7 +35,9 @@ public final class HollowBatch {
         for (int i = 0; i < runs.size(); i++) {
             long split = runs.get(i);
             if (split <= 0 || split >= parts.size() || i > 0 && split <= runs.get(i - 1)) {
-                throw new IllegalArgumentException("invalid run splits " + runs + " for " + parts.size()
+                // The split at fault, not the list: a corrupt batch may list very many.
+                throw new IllegalArgumentException("invalid run split " + Long.toUnsignedString(split) + " at " + i
+                        + " of " + runs.size() + " for " + parts.size()
                         + " parts: each must be in (0, parts) and strictly increasing");
             }
         }
@@ -51,13 +54,48 @@ public final class HollowBatch {
                 .setLen(len);
         parts.forEach(p -> b.addParts(p.proto()));
         runSplits.forEach(split -> b.addRuns(split));
-        // Like persist, trailing entries that say nothing are left out.
-        int last = runOrders.size();
-        while (last > 0 && runOrders.get(last - 1) == ProtoRunOrder.UNKNOWN) {
+        addRunMetas(b, runOrders.stream().map(order -> ProtoRunMeta.newBuilder().setOrder(order).build()).toList());
+        return new HollowBatch(b.build());
+    }
+
+    /**
+     * The batches one after another as one batch over {@code desc}: their parts in order, each batch's runs staying
+     * runs of their own with all their metadata, and the fields of each batch that this build does not know (merged in
+     * order), so that an append keeps everything a newer writer recorded.
+     */
+    public static HollowBatch concat(Description desc, List<HollowBatch> batches) {
+        ProtoHollowBatch.Builder b = ProtoHollowBatch.newBuilder().setDesc(FrontierProtos.toStateDescription(desc));
+        UnknownFieldSet.Builder unknown = UnknownFieldSet.newBuilder();
+        List<ProtoRunMeta> runMetas = new ArrayList<>();
+        long len = 0;
+        for (HollowBatch batch : batches) {
+            unknown.mergeFrom(batch.proto.getUnknownFields());
+            if (batch.parts.isEmpty()) {
+                continue;
+            }
+            int offset = b.getPartsCount();
+            // A new run starts where each batch's parts start.
+            if (offset > 0) {
+                b.addRuns(offset);
+            }
+            batch.runSplits().forEach(split -> b.addRuns(offset + split));
+            for (int run = 0; run < batch.runCount(); run++) {
+                runMetas.add(batch.runMeta(run));
+            }
+            batch.parts.forEach(p -> b.addParts(p.proto()));
+            len += batch.len();
+        }
+        addRunMetas(b, runMetas);
+        return new HollowBatch(b.setLen(len).setUnknownFields(unknown.build()).build());
+    }
+
+    /** Like persist, trailing entries that say nothing are left out; a reader pads them back. */
+    private static void addRunMetas(ProtoHollowBatch.Builder b, List<ProtoRunMeta> runMetas) {
+        int last = runMetas.size();
+        while (last > 0 && runMetas.get(last - 1).equals(ProtoRunMeta.getDefaultInstance())) {
             last--;
         }
-        runOrders.subList(0, last).forEach(order -> b.addRunMeta(ProtoRunMeta.newBuilder().setOrder(order)));
-        return new HollowBatch(b.build());
+        b.addAllRunMeta(runMetas.subList(0, last));
     }
 
     public static HollowBatch fromProto(ProtoHollowBatch proto) {
@@ -98,7 +136,15 @@ public final class HollowBatch {
 
     /** How run {@code run} is ordered; {@link ProtoRunOrder#UNKNOWN} if the writer did not say. */
     public ProtoRunOrder runOrder(int run) {
-        return run < proto.getRunMetaCount() ? proto.getRunMeta(run).getOrder() : ProtoRunOrder.UNKNOWN;
+        return runMeta(run).getOrder();
+    }
+
+    /**
+     * Everything recorded about run {@code run}, fields this build does not know included; the empty entry if the
+     * writer recorded none.
+     */
+    public ProtoRunMeta runMeta(int run) {
+        return run < proto.getRunMetaCount() ? proto.getRunMeta(run) : ProtoRunMeta.getDefaultInstance();
     }
 
     /** Whether any part has been rewritten with {@link #rewriteTs}. */
@@ -113,15 +159,16 @@ public final class HollowBatch {
 
     /**
      * This batch without its inline parts (whose updates the caller moved elsewhere, {@code inlineUpdates} of
-     * them): each run keeps its blob parts in order, runs left empty go, and the run orders stay with their runs.
+     * them): each run keeps its blob parts in order, runs left empty go, and the run metadata stays with its runs;
+     * fields this build does not know are kept.
      */
     public HollowBatch withoutInlineParts(long inlineUpdates) {
         if (parts.stream().noneMatch(BatchPart::isInline)) {
             return this;
         }
-        List<BatchPart> kept = new ArrayList<>();
-        List<Integer> splits = new ArrayList<>();
-        List<ProtoRunOrder> orders = new ArrayList<>();
+        ProtoHollowBatch.Builder b = proto.toBuilder().clearParts().clearRuns().clearRunMeta()
+                .setLen(len() - inlineUpdates);
+        List<ProtoRunMeta> runMetas = new ArrayList<>();
         List<Long> runs = runSplits();
         for (int run = 0; run < runCount(); run++) {
             int start = run == 0 ? 0 : Math.toIntExact(runs.get(run - 1));
@@ -130,13 +177,14 @@ public final class HollowBatch {
             if (blobParts.isEmpty()) {
                 continue;
             }
-            if (!kept.isEmpty()) {
-                splits.add(kept.size());
+            if (b.getPartsCount() > 0) {
+                b.addRuns(b.getPartsCount());
             }
-            orders.add(runOrder(run));
-            kept.addAll(blobParts);
+            runMetas.add(runMeta(run));
+            blobParts.forEach(p -> b.addParts(p.proto()));
         }
-        return of(desc, kept, len() - inlineUpdates, splits, orders);
+        addRunMetas(b, runMetas);
+        return new HollowBatch(b.build());
     }
 
     HollowBatch withParts(List<BatchPart> newParts) {

@@ -59,6 +59,11 @@ public final class PartWriter {
         return blob;
     }
 
+    /** Where uploads, deletes and size checks run. */
+    Executor executor() {
+        return executor;
+    }
+
     public BatchWriteMetrics metrics() {
         return metrics;
     }

@@ -15,6 +15,12 @@ public interface Blob extends AutoCloseable {
     Optional<byte[]> get(String key);
 
     /**
+     * The length of a key's value, or empty if it does not exist, without reading the value (a metadata request:
+     * an S3 HEAD, a file status): what checks that a part is there and whole cost per part.
+     */
+    OptionalLong size(String key);
+
+    /**
      * Atomically creates {@code key} with {@code value}.
      *
      * <p>Setting a key that already holds exactly {@code value} is a no-op, so a retry after an ambiguous

@@ -1,5 +1,7 @@
 package io.flinkpersist.persist.blob;
 
+import io.flinkpersist.persist.QuotedInput;
+
 /**
  * The shape every blob key must have before it becomes a path: non-empty {@code /}-separated segments of
  * printable characters, none of them {@code .} or {@code ..} or starting with a dot (dot-names are reserved
@@ -33,8 +35,8 @@ final class BlobKeyRules {
             char c = key.charAt(i);
             if (c <= 0x20 || c == 0x7f || c == '\\' || Character.isWhitespace(c) || Character.isISOControl(c)) {
                 throw new IllegalArgumentException(String.format(
-                        "invalid blob key \"%s\": character U+%04X at %d is not allowed (no whitespace, control "
-                                + "characters or backslashes)", key, (int) c, i));
+                        "invalid blob key %s: character U+%04X at %d is not allowed (no whitespace, control "
+                                + "characters or backslashes)", QuotedInput.of(key), (int) c, i));
             }
         }
         String[] segments = key.split("/", -1);
@@ -42,12 +44,12 @@ final class BlobKeyRules {
             String segment = segments[i];
             boolean last = i == segments.length - 1;
             if (segment.isEmpty() && !(isPrefix && last)) {
-                throw new IllegalArgumentException("invalid blob key \"" + key
-                        + "\": empty path segment (keys are relative, like s<uuid>/n0000100/p<uuid>)");
+                throw new IllegalArgumentException("invalid blob key " + QuotedInput.of(key)
+                        + ": empty path segment (keys are relative, like s<uuid>/n0000100/p<uuid>)");
             }
             if (segment.startsWith(".")) {
-                throw new IllegalArgumentException("invalid blob key \"" + key
-                        + "\": a segment must not start with '.' (no '.', '..' or hidden names)");
+                throw new IllegalArgumentException("invalid blob key " + QuotedInput.of(key)
+                        + ": a segment must not start with '.' (no '.', '..' or hidden names)");
             }
         }
     }

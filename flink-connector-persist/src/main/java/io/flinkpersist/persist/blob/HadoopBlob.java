@@ -128,6 +128,18 @@ public final class HadoopBlob implements Blob {
     }
 
     @Override
+    public OptionalLong size(String key) {
+        Path path = pathOf(BlobKeyRules.checkKey(key));
+        try {
+            return OptionalLong.of(fs.getFileStatus(path).getLen());
+        } catch (FileNotFoundException e) {
+            return OptionalLong.empty();
+        } catch (IOException | UncheckedIOException e) {
+            throw IoFailures.classify("size", key, e);
+        }
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         Path path = pathOf(BlobKeyRules.checkKey(key));
         boolean created;

@@ -29,6 +29,12 @@ public final class MemBlob implements Blob {
     }
 
     @Override
+    public OptionalLong size(String key) {
+        byte[] value = entries.get(BlobKeyRules.checkKey(key));
+        return value == null ? OptionalLong.empty() : OptionalLong.of(value.length);
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         byte[] copy = value.clone();
         byte[] existing = entries.putIfAbsent(BlobKeyRules.checkKey(key), copy);

@@ -27,6 +27,11 @@ public final class RetryingBlob implements Blob {
     }
 
     @Override
+    public OptionalLong size(String key) {
+        return retrier.idempotent("blob size " + key, () -> delegate.size(key));
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         retrier.idempotent("blob set " + key, () -> {
             delegate.set(key, value);

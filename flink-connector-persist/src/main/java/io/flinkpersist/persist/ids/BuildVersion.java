@@ -41,6 +41,17 @@ public record BuildVersion(int major, int minor, int patch, String suffix) imple
         return Holder.CURRENT;
     }
 
+    /**
+     * Whether code of this version may read data that {@code data} wrote: persist refuses data from more than one
+     * minor version ahead (a rollback by one release keeps working; data of a newer major is always refused).
+     */
+    public boolean canReadDataOf(BuildVersion data) {
+        if (data.major != major) {
+            return data.major < major;
+        }
+        return data.minor <= minor + 1L;
+    }
+
     @Override
     public int compareTo(BuildVersion o) {
         int c = Integer.compare(major, o.major);

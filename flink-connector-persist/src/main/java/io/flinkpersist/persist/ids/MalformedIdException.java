@@ -1,6 +1,8 @@
 package io.flinkpersist.persist.ids;
 
-/** A string that does not have the shape of the id or key it was parsed as. Quotes the input. */
+import io.flinkpersist.persist.QuotedInput;
+
+/** A string that does not have the shape of the id or key it was parsed as. Quotes the input, bounded and escaped. */
 public final class MalformedIdException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
@@ -12,7 +14,7 @@ public final class MalformedIdException extends IllegalArgumentException {
     }
 
     MalformedIdException(String kind, String input, String expectedShape, String detail) {
-        super("invalid " + kind + " " + quote(input) + ": expected " + expectedShape
+        super("invalid " + kind + " " + QuotedInput.of(input) + ": expected " + expectedShape
                 + (detail == null ? "" : " (" + detail + ")"));
         this.input = input;
         this.expectedShape = expectedShape;
@@ -26,25 +28,5 @@ public final class MalformedIdException extends IllegalArgumentException {
     /** A description of the accepted shape, such as {@code s<uuid>}. */
     public String expectedShape() {
         return expectedShape;
-    }
-
-    private static String quote(String input) {
-        if (input == null) {
-            return "null";
-        }
-        StringBuilder quoted = new StringBuilder("\"");
-        for (int i = 0; i < input.length() && i < 200; i++) {
-            char c = input.charAt(i);
-            // Make whitespace and control characters visible: they are what smuggles bad paths in.
-            if (c < 0x20 || c == 0x7f || Character.isWhitespace(c) && c != ' ') {
-                quoted.append(String.format("\\u%04x", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        if (input.length() > 200) {
-            quoted.append("...");
-        }
-        return quoted.append('"').toString();
     }
 }

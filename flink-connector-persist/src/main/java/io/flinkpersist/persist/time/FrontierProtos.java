@@ -90,11 +90,12 @@ public final class FrontierProtos {
         return Frontier.of(element);
     }
 
+    /** The first few elements: a corrupt antichain may hold very many. */
     private static String asU64(List<Long> elements) {
         StringBuilder out = new StringBuilder("[");
-        for (int i = 0; i < elements.size(); i++) {
+        for (int i = 0; i < elements.size() && i < 4; i++) {
             out.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(elements.get(i)));
         }
-        return out.append(']').toString();
+        return out.append(elements.size() > 4 ? ", ...]" : "]").toString();
     }
 }

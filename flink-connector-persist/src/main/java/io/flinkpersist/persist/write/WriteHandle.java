@@ -15,7 +15,6 @@ import io.flinkpersist.persist.ids.PartialBatchKey;
 import io.flinkpersist.persist.ids.ShardId;
 import io.flinkpersist.persist.ids.WriterId;
 import io.flinkpersist.persist.ids.WriterKey;
-import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.read.PartFetcher;
 import io.flinkpersist.persist.state.Applier;
 import io.flinkpersist.persist.state.CommitMarkerState;
@@ -134,9 +133,14 @@ public final class WriteHandle implements AutoCloseable {
         return new AbandonedParts(deleted, deletedBytes, kept, end);
     }
 
-    /** Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes. */
+    /**
+     * Rehydrates a batch of this shard from {@link Batch#toTransmittable()} bytes, checked completely first: see
+     * {@link Batch#fromTransmittable}.
+     *
+     * @throws InvalidUsageException.InvalidTransmittableBatch naming the shard, the part and the defect
+     */
     public Batch batchFromTransmittable(byte[] transmittable) {
-        return Batch.fromTransmittable(transmittable, partWriter);
+        return Batch.fromTransmittable(transmittable, partWriter, version);
     }
 
     /** What this handle's state transitions cost and what the shard's state holds, as this handle last saw it. */
@@ -195,6 +199,7 @@ public final class WriteHandle implements AutoCloseable {
                 throw new InvalidUsageException.BatchNotFromThisShard(batch.shardId().toString(), shardId());
             }
         }
+        verifyPartsInBlob(batches, token, marker);
         List<HollowBatch> appending = batches.stream().map(Batch::hollowBatch).toList();
         // The call's inline updates moved to one blob batch after inline backpressure, and what became of the rest.
         Batch inlineCombined = null;
@@ -311,6 +316,29 @@ public final class WriteHandle implements AutoCloseable {
 
     private enum Outcome { COMMITTED, ALREADY_COMMITTED, UPPER_MISMATCH, INLINE_BACKPRESSURE }
 
+    /**
+     * Finds the blob parts of batches from transmittables in blob before they are appended. A replay of an append
+     * the shard already holds (its token, or its commit marker) is let through, whatever became of its parts since
+     * (compaction may have replaced and deleted them): the append answers that it is already committed and appends
+     * nothing.
+     */
+    private void verifyPartsInBlob(List<Batch> batches, IdempotencyToken token, CommitMarker marker) {
+        try {
+            batches.forEach(Batch::verifyPartsInBlob);
+        } catch (InvalidUsageException.InvalidTransmittableBatch e) {
+            ShardState state = applier.fetch();
+            WriterState writer = state.writers().get(writerId);
+            CommitMarkerState recorded = marker == null ? null : state.commitMarkers().get(marker.committer());
+            boolean held = writer != null && writer.mostRecentWriteToken().equals(token)
+                    || recorded != null && recorded.checkpointId() >= marker.checkpointId();
+            if (!held) {
+                throw e;
+            }
+            LOG.info("Shard {} already holds the append of token {}; its parts are no longer all in blob ({}), and "
+                    + "nothing of it is appended again", shardId(), token, e.getMessage());
+        }
+    }
+
     private Transition<Outcome> appendTransition(ShardState state, boolean afterIndeterminate, HollowBatch batch,
             Frontier expectedUpper, Frontier newUpper, IdempotencyToken token, CommitMarker marker) {
         long now = applier.nowMs();
@@ -354,32 +382,24 @@ public final class WriteHandle implements AutoCloseable {
         return Transition.write(next, Outcome.COMMITTED);
     }
 
-    /** Checks each batch against the interval and concatenates their parts and runs into one batch. */
-    private static HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
+    /**
+     * Checks each batch against the interval and concatenates them into one batch ({@link HollowBatch#concat}); a
+     * blob part may appear only once.
+     */
+    private HollowBatch combine(List<HollowBatch> batches, Frontier expectedUpper, Frontier newUpper) {
         Description desc = Description.of(expectedUpper, newUpper);
         boolean anyRewrite = batches.stream().anyMatch(HollowBatch::hasRewrite);
-        List<BatchPart> parts = new ArrayList<>();
-        List<Integer> runSplits = new ArrayList<>();
-        List<ProtoRunOrder> runOrders = new ArrayList<>();
-        long len = 0;
         for (HollowBatch hollow : batches) {
             HollowBatch.validateTruncateBatch(hollow, desc, anyRewrite);
-            if (hollow.parts().isEmpty()) {
-                continue;
-            }
-            // Each batch's runs stay runs of their own: a new run starts where its parts start.
-            if (!parts.isEmpty()) {
-                runSplits.add(parts.size());
-            }
-            int offset = parts.size();
-            hollow.runSplits().forEach(split -> runSplits.add(offset + Math.toIntExact(split)));
-            for (int run = 0; run < hollow.runCount(); run++) {
-                runOrders.add(hollow.runOrder(run));
-            }
-            parts.addAll(hollow.parts());
-            len += hollow.len();
         }
-        return HollowBatch.of(desc, parts, len, runSplits, runOrders);
+        HollowBatch combined = HollowBatch.concat(desc, batches);
+        Set<PartialBatchKey> keys = new HashSet<>();
+        for (BatchPart part : combined.parts()) {
+            if (!part.isInline() && !part.isRunRef() && !keys.add(part.key())) {
+                throw new InvalidUsageException.DuplicatePart(shardId(), part.printableName());
+            }
+        }
+        return combined;
     }
 
     /**

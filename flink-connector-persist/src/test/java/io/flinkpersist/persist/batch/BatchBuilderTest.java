@@ -4,6 +4,7 @@ import static io.flinkpersist.persist.batch.BatchFixture.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.BatchFixture.Update;
 import io.flinkpersist.persist.ids.BlobKey;
@@ -84,7 +85,7 @@ class BatchBuilderTest {
             builder.add(bytes("foo"), bytes(""), 0, 1);
             byte[] transmittable = builder.finish(Frontier.of(1)).toTransmittable();
 
-            Batch batch = Batch.fromTransmittable(transmittable, f.writer);
+            Batch batch = Batch.fromTransmittable(transmittable, f.writer, BuildVersion.current());
             batch.rewriteTs(Frontier.of(2), Frontier.of(3));
             HollowBatch hollow = batch.intoHollowBatch();
             HollowBatch.validateTruncateBatch(hollow, Description.of(Frontier.MINIMUM, Frontier.of(3)), true);

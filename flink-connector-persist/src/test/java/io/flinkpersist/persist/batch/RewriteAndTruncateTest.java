@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.BatchFixture.Update;
 import io.flinkpersist.persist.ids.ShardId;
@@ -135,7 +136,7 @@ class RewriteAndTruncateTest {
     void transmittableBatchesAreCheckedWhenRehydrated() {
         byte[] transmittable = batch(0, 5, 1).toTransmittable();
         PartWriter otherShard = new PartWriter(ShardId.random(), f.blob, f.writer.config(), f.executor, f.metrics);
-        assertThatThrownBy(() -> Batch.fromTransmittable(transmittable, otherShard))
+        assertThatThrownBy(() -> Batch.fromTransmittable(transmittable, otherShard, BuildVersion.current()))
                 .isInstanceOf(InvalidUsageException.BatchNotFromThisShard.class)
                 .hasMessageContaining(f.shard.toString());
         byte[] badVersion;
@@ -144,13 +145,13 @@ class RewriteAndTruncateTest {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
-        assertThatThrownBy(() -> Batch.fromTransmittable(badVersion, f.writer))
+        assertThatThrownBy(() -> Batch.fromTransmittable(badVersion, f.writer, BuildVersion.current()))
                 .isInstanceOf(InvalidUsageException.InvalidTransmittableBatch.class)
                 .hasMessageContaining("unreadable writer version")
                 .hasMessageContaining("\"next\"");
-        assertThatThrownBy(() -> Batch.fromTransmittable(new byte[] {(byte) 0xff, 1}, f.writer))
+        assertThatThrownBy(() -> Batch.fromTransmittable(new byte[] {(byte) 0xff, 1}, f.writer, BuildVersion.current()))
                 .isInstanceOf(InvalidUsageException.InvalidTransmittableBatch.class);
-        Batch back = Batch.fromTransmittable(transmittable, f.writer);
+        Batch back = Batch.fromTransmittable(transmittable, f.writer, BuildVersion.current());
         assertThat(back.lower()).isEqualTo(Frontier.MINIMUM);
         assertThat(back.upper()).isEqualTo(Frontier.of(5));
         assertThat(back.version()).isEqualTo(io.flinkpersist.persist.ids.BuildVersion.current());

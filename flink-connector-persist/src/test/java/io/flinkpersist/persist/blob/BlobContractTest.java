@@ -78,6 +78,16 @@ abstract class BlobContractTest {
     }
 
     @Test
+    void sizeReportsTheLengthOfAnExistingKeyOnly() {
+        String key = partKey();
+        assertThat(blob.size(key)).isEmpty();
+        blob.set(key, bytes("12345"));
+        assertThat(blob.size(key)).hasValue(5);
+        blob.delete(key);
+        assertThat(blob.size(key)).isEmpty();
+    }
+
+    @Test
     void settingTheSameBytesAgainIsANoOp() {
         String key = partKey();
         blob.set(key, bytes("first"));
@@ -191,5 +201,6 @@ abstract class BlobContractTest {
                 .hasMessageContaining("blob key");
         assertThatThrownBy(() -> blob.get(key)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> blob.delete(key)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> blob.size(key)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -33,6 +33,13 @@ class RetryingBlobTest {
         }
 
         @Override
+        public OptionalLong size(String key) {
+            OptionalLong[] result = new OptionalLong[1];
+            maybeFailAfter(() -> result[0] = store.size(key));
+            return result[0];
+        }
+
+        @Override
         public void set(String key, byte[] value) {
             maybeFailAfter(() -> store.set(key, value));
         }

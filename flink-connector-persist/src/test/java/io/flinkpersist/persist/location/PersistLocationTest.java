@@ -42,8 +42,8 @@ class PersistLocationTest {
         "'  s3a://b/p'                | whitespace",
         "s3://bucket/prefix           | use the s3a:// scheme",
         "s3a:///prefix                | needs a bucket",
-        "file://var/lib/persist       | write 'file:///var/lib/persist'",
-        "nosuchfs://host/path         | no Hadoop FileSystem is available for scheme 'nosuchfs'",
+        "file://var/lib/persist       | write \"file:///var/lib/persist\"",
+        "nosuchfs://host/path         | no Hadoop FileSystem is available for scheme \"nosuchfs\"",
         "mem://                       | mem:// needs a name",
         "mem://a/b                    | mem:// needs a name",
         "'s3a://bucket/a b'           | Illegal character",
@@ -94,14 +94,14 @@ class PersistLocationTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "''                                 | it is empty",
-        "mysql://u@h/db                     | unknown scheme 'mysql'",
+        "mysql://u@h/db                     | unknown scheme \"mysql\"",
         "consensus.db                       | it has no scheme",
         "jdbc:mysql://h/db                  | only jdbc:postgresql:",
         "jdbc:postgresql:db                 | needs a host",
         "postgres:///db                     | needs a host",
         "postgres://u@h                     | exactly one database name",
         "postgres://u@h/a/b                 | exactly one database name",
-        "sqlite://host/file.db              | write 'sqlite:///host/file.db'",
+        "sqlite://host/file.db              | write \"sqlite:///host/file.db\"",
         "sqlite:///                         | needs a file path",
         "mem://                             | mem:// needs a name",
     })

@@ -389,7 +389,8 @@ final class ProtoFixtures {
     // ---- mz_persist_client.batch ---------------------------------------------------------------------------------
 
     static ProtoBatch batch() {
-        return ProtoBatch.newBuilder().setShardId(SHARD).setVersion("0.1.0").setBatch(hollowBatch()).build();
+        return ProtoBatch.newBuilder().setShardId(SHARD).setVersion("0.1.0").setBatch(hollowBatch())
+                .setBatchCrc32C(0x7f4a7c15).build();
     }
 
     static ProtoFetchBatchFilterListen fetchBatchFilterListen() {

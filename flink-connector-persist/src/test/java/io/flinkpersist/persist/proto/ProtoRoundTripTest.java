@@ -581,6 +581,7 @@ class ProtoRoundTripTest {
             mz_persist_client.batch.ProtoBatch.shard_id = 1 string
             mz_persist_client.batch.ProtoBatch.version = 2 string
             mz_persist_client.batch.ProtoBatch.batch = 3 mz_persist_client.internal.state.ProtoHollowBatch
+            mz_persist_client.batch.ProtoBatch.batch_crc32c = 100000 fixed32 optional
             mz_persist_client.batch.ProtoBatch reserved 4..4
             mz_persist_client.batch.ProtoLeasedBatchPart.shard_id = 1 string
             mz_persist_client.batch.ProtoLeasedBatchPart.filter = 2 mz_persist_client.batch.ProtoFetchBatchFilter

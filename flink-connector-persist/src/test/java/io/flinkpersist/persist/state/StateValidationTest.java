@@ -107,7 +107,7 @@ class StateValidationTest {
 
     @Test
     void requiredFieldsArePresent() {
-        assertRefused(new byte[0], "it is the state of shard ''");
+        assertRefused(new byte[0], "it is the state of shard \"\"");
         assertRefused(unsealed(r -> r.toBuilder().clearKeyCodec().build()), "a field does not decode", "codec names");
     }
 
@@ -125,7 +125,7 @@ class StateValidationTest {
         String hostile = "s" + "\u001b[31m\n\r\t".repeat(50_000) + "x".repeat(1_000_000);
         Throwable thrown = catchCorrupt(SeqNo.of(6), unsealed(r -> r.toBuilder().setShardId(hostile).build()));
         assertThat(thrown.getMessage()).hasSizeLessThan(400).doesNotContainPattern("\\p{Cntrl}")
-                .contains("it is the state of shard 's\\u001b[31m\\u000a");
+                .contains("it is the state of shard \"s\\u001b[31m\\u000a");
     }
 
     @Test
@@ -140,7 +140,7 @@ class StateValidationTest {
         assertDiffRefused(diff.toBuilder().setLatestRollupKey(newest.toString()).build(), "it names the rollup " + newest
                 + ", but the newest rollup of the state it leads to is " + STATE.latestRollup().orElseThrow().getValue().key());
         assertDiffRefused(diff.toBuilder().setApplierVersion("1.0\n" + "9".repeat(10_000)).build(),
-                "its applier version '1.0\\u000a999");
+                "its applier version \"1.0\\u000a999");
     }
 
     private static void assertDiffRefused(ProtoStateDiff diff, String detail) {

@@ -18,6 +18,11 @@ public class ForwardingBlob implements Blob {
     }
 
     @Override
+    public OptionalLong size(String key) {
+        return delegate.size(key);
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         delegate.set(key, value);
     }

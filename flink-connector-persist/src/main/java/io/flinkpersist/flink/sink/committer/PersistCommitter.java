@@ -2,6 +2,7 @@ package io.flinkpersist.flink.sink.committer;
 
 import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.flink.sink.ShardConnection;
+import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.ids.IdempotencyToken;
 import io.flinkpersist.persist.state.StateMetrics;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import org.apache.flink.annotation.Internal;
@@ -129,16 +131,31 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         WriteHandle writer = shard.writer();
         stateMetrics = writer.stateMetrics();
         long start = System.nanoTime();
-        List<Batch> batches = committable.batches().stream().map(writer::batchFromTransmittable).toList();
+        List<Batch> batches = new ArrayList<>(committable.batches().size());
+        try {
+            // Every batch is checked before anything is appended: one bad batch refuses the whole checkpoint.
+            for (byte[] transmittable : committable.batches()) {
+                batches.add(writer.batchFromTransmittable(transmittable));
+            }
+        } catch (InvalidUsageException e) {
+            OptionalLong recorded = writer.fetchMarker(committable.committer());
+            if (recorded.isPresent() && recorded.getAsLong() >= committable.checkpointId()) {
+                // A replay of a committed checkpoint: compaction may have collected its parts since, and nothing
+                // of it is appended again.
+                batches.forEach(Batch::markConsumed);
+                return alreadyCommitted(request, committable);
+            }
+            return refuse(request, committable, batches, e);
+        }
         Frontier upper = reportedUpper != null ? reportedUpper : writer.fetchRecentUpper();
         if (upper.isEmpty()) {
             return fail(request, committable, upper, batches, "the shard is closed (its upper is empty)");
         }
         long ts = Math.max(upper.element().getAsLong(), System.currentTimeMillis());
-        // rewriteTs is metadata only: a retry moves the same parts to a newer time.
-        batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
         AppendResult result;
         try {
+            // rewriteTs is metadata only: a retry moves the same parts to a newer time.
+            batches.forEach(b -> b.rewriteTs(Frontier.of(ts), Frontier.of(ts + 1)));
             // A fresh token per attempt: the marker is what recognises an append that already landed.
             result = writer.compareAndAppend(batches, upper, Frontier.of(ts + 1), IdempotencyToken.random(),
                     committable.marker(config.markerRetention()));
@@ -146,6 +163,8 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             batches.forEach(Batch::markConsumed);
             request.signalFailedWithUnknownReason(e);
             return false;
+        } catch (InvalidUsageException e) {
+            return refuse(request, committable, batches, e);
         }
         if (result instanceof AppendResult.Committed) {
             long records = batches.stream().mapToLong(b -> b.hollowBatch().len()).sum();
@@ -166,11 +185,7 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
             return true;
         }
         if (result instanceof AppendResult.AlreadyCommitted) {
-            alreadyCommitted.inc();
-            caughtUp();
-            LOG.info("{} was already committed to shard {}", committable, config.shardId());
-            request.signalAlreadyCommitted();
-            return true;
+            return alreadyCommitted(request, committable);
         }
         conflicts.inc();
         Frontier current = ((AppendResult.UpperMismatch) result).current();
@@ -189,6 +204,14 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         return false;
     }
 
+    private boolean alreadyCommitted(CommitRequest<PersistCommittable> request, PersistCommittable committable) {
+        alreadyCommitted.inc();
+        caughtUp();
+        LOG.info("{} was already committed to shard {}", committable, config.shardId());
+        request.signalAlreadyCommitted();
+        return true;
+    }
+
     private void caughtUp() {
         caughtUpAtMs.set(System.currentTimeMillis());
         racing = null;
@@ -205,6 +228,21 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
         racing = null;
         request.signalFailedWithUnknownReason(new IllegalStateException("cannot commit " + committable
                 + " to shard " + config.shardId() + ": its upper is " + upper + "; " + reason));
+        return false;
+    }
+
+    /**
+     * Fails the job with an {@link InvalidCommittableException} naming the checkpoint: a committable that breaks
+     * persist's rules never commits, and a restore replays it, so the operator has to decide what becomes of it.
+     */
+    private boolean refuse(CommitRequest<PersistCommittable> request, PersistCommittable committable,
+            List<Batch> batches, InvalidUsageException cause) {
+        // The checkpoint still owns these parts: nothing is deleted.
+        batches.forEach(Batch::markConsumed);
+        racing = null;
+        InvalidCommittableException refused = new InvalidCommittableException(committable, config.shardId(), cause);
+        LOG.error("Refused to commit {} to shard {}: {}", committable, config.shardId(), refused.getMessage());
+        request.signalFailedWithUnknownReason(refused);
         return false;
     }
 

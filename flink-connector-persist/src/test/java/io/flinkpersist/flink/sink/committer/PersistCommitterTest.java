@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
+import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.proto.batch.ProtoBatch;
+import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
 import io.flinkpersist.persist.time.Frontier;
@@ -16,6 +19,7 @@ import io.flinkpersist.persist.write.WriteHandle;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -172,6 +176,86 @@ class PersistCommitterTest {
 
         assertThat(replay.signal).isEqualTo(RecordingCommitRequest.Signal.ALREADY_COMMITTED);
         assertThat(shard()).isEqualTo(ones(values("a", 10)));
+    }
+
+    /**
+     * One damaged batch among the checkpoint's: the job fails naming the checkpoint, the shard and the part, and
+     * nothing of the checkpoint is appended (not even its good batch); the next checkpoint commits as usual.
+     */
+    @Test
+    void aCommittableWithAnInvalidBatchFailsTheJobAndAppendsNothing() throws Exception {
+        PersistCommittable good = committable("run-a", 7, values("good", 10));
+        ProtoBatch.Builder bad = ProtoBatch.parseFrom(committable("run-a", 7, values("bad", 10)).batches().get(0))
+                .toBuilder().clearBatchCrc32C();
+        bad.getBatchBuilder().addParts(ProtoHollowBatchPart.newBuilder().setKey("../escape\n"));
+        PersistCommittable damaged = new PersistCommittable(good.committer(), 7, good.preparedAtMs(),
+                List.of(good.batches().get(0), bad.build().toByteArray()));
+        RecordingCommitRequest request = new RecordingCommitRequest(damaged);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
+        assertThat(request.failure).isInstanceOf(InvalidCommittableException.class)
+                .hasMessageContaining("checkpoint 7 of committer " + good.committer())
+                .hasMessageContaining("to shard " + config.shardId())
+                .hasMessageContaining("malformed part key at part 1 \"../escape\\u000a\"")
+                .hasCauseInstanceOf(InvalidUsageException.InvalidTransmittableBatch.class);
+        assertThat(((InvalidCommittableException) request.failure).checkpointId()).isEqualTo(7);
+        assertThat(shard()).isEmpty();
+        try (PersistClient client = config.openClient();
+                WriteHandle writer = client.openWriter(config.shardId(), config.codecs())) {
+            assertThat(writer.fetchRecentUpper()).isEqualTo(Frontier.MINIMUM);
+        }
+
+        RecordingCommitRequest next = new RecordingCommitRequest(committable("run-a", 8, values("next", 10)));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(next));
+        }
+        assertThat(next.signal).isEqualTo(RecordingCommitRequest.Signal.NONE);
+        assertThat(shard()).isEqualTo(ones(values("next", 10)));
+    }
+
+    /**
+     * A replay of a committed checkpoint whose parts are gone since (compaction merged them and collection deleted
+     * them) is recognised as committed, not refused as a batch with missing parts.
+     */
+    @Test
+    void aReplayWhosePartsWereCollectedIsAlreadyCommitted() throws Exception {
+        PersistCommittable committable = committable("run-a", 4, values("collected", 400));
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(new RecordingCommitRequest(committable)));
+        }
+        for (ProtoHollowBatchPart part : ProtoBatch.parseFrom(committable.batches().get(0)).getBatch().getPartsList()) {
+            if (part.hasKey()) {
+                Files.delete(dir.resolve("blob").resolve(config.shardId().toString()).resolve(part.getKey()));
+            }
+        }
+        RecordingCommitRequest replay = new RecordingCommitRequest(committable);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(replay));
+        }
+
+        assertThat(replay.signal).isEqualTo(RecordingCommitRequest.Signal.ALREADY_COMMITTED);
+    }
+
+    /** The same batch twice in one checkpoint would count its updates twice: refused when appended, naming both. */
+    @Test
+    void aCommittableWithTheSameBatchTwiceFailsTheJobAndAppendsNothing() throws Exception {
+        PersistCommittable once = committable("run-a", 3, values("twice", 400));
+        PersistCommittable twice = new PersistCommittable(once.committer(), 3, once.preparedAtMs(),
+                List.of(once.batches().get(0), once.batches().get(0)));
+        RecordingCommitRequest request = new RecordingCommitRequest(twice);
+        try (PersistCommitter committer = committer()) {
+            committer.commit(List.of(request));
+        }
+
+        assertThat(request.signal).isEqualTo(RecordingCommitRequest.Signal.FAILED_UNKNOWN);
+        assertThat(request.failure).isInstanceOf(InvalidCommittableException.class)
+                .hasMessageContaining("checkpoint 3 of committer " + once.committer())
+                .hasMessageContaining("appears more than once in one append to shard " + config.shardId())
+                .hasCauseInstanceOf(InvalidUsageException.DuplicatePart.class);
+        assertThat(shard()).isEmpty();
     }
 
     @Test
