@@ -29,6 +29,10 @@ public final class PartFetcher {
         this.blob = Objects.requireNonNull(blob, "blob");
     }
 
+    public ShardId shardId() {
+        return shardId;
+    }
+
     /** Parts fetched from blob so far (inline parts are not fetched). */
     public long partsFetched() {
         return partsFetched.get();

@@ -1,6 +1,7 @@
 package io.flinkpersist.persist.read;
 
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
+import io.flinkpersist.persist.batch.part.PartDecodeException;
 import java.util.Iterator;
 
 /**
@@ -31,7 +32,8 @@ final class RunCursor {
     /**
      * Moves to the run's next update. Returns false, and lets go of the last part, when the run is used up.
      *
-     * @throws IllegalStateException if the run goes backwards: merging it would silently give wrong sums
+     * @throws PartDecodeException naming the part, if the run goes backwards: merging it would silently give wrong
+     *     sums (a part in another's place, or one damaged so that it still decodes)
      */
     boolean advance() {
         ColumnarRecords previous = records;
@@ -46,8 +48,9 @@ final class RunCursor {
             index = 0;
         }
         if (previousIndex >= 0 && records.compareKeyValTime(index, previous, previousIndex) < 0) {
-            throw new IllegalStateException("a run is not sorted by (key, value, time): its update " + index
-                    + " of " + records + " is below the one before it");
+            String part = parts instanceof RunParts named ? named.lastPartName() : "of a run";
+            throw new PartDecodeException(part, "its update " + index + " sorts below the update before it, in a run "
+                    + "recorded as sorted by (key, value, time): the part is not the one the run was written with");
         }
         return true;
     }

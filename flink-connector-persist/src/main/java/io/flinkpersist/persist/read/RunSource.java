@@ -105,7 +105,9 @@ public final class RunSource {
     private Iterator<ColumnarRecords> lazyParts(List<BatchPart> parts, Description registered,
             UnaryOperator<ColumnarRecords> transform) {
         Iterator<BatchPart> remaining = parts.iterator();
-        return new Iterator<>() {
+        return new RunParts() {
+            private String lastPartName;
+
             @Override
             public boolean hasNext() {
                 return remaining.hasNext();
@@ -113,7 +115,14 @@ public final class RunSource {
 
             @Override
             public ColumnarRecords next() {
-                return transform.apply(fetcher.fetch(registered, remaining.next()));
+                BatchPart part = remaining.next();
+                lastPartName = part.isInline() ? part.printableName() : part.blobKey(fetcher.shardId());
+                return transform.apply(fetcher.fetch(registered, part));
+            }
+
+            @Override
+            public String lastPartName() {
+                return lastPartName;
             }
         };
     }

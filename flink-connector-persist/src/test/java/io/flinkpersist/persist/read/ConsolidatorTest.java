@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.batch.part.PartDecodeException;
 import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,8 +101,8 @@ class ConsolidatorTest {
                 run(Update.records(Update.of("b", "", 0, 1)), Update.records(Update.of("a", "", 0, 1)))));
 
         assertThatThrownBy(() -> Update.drain(merge))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("not sorted");
+                .isInstanceOf(PartDecodeException.class)
+                .hasMessageContaining("sorts below the update before it");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.batch.part.PartDecodeException;
 import io.flinkpersist.persist.testutils.Update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,7 +54,11 @@ class RunSourceTest {
 
         assertThat(RunSource.partsKnownSorted(batch)).isFalse();
         assertThat(read(source, batch, false)).isEqualTo(ReferenceConsolidation.of(input));
-        assertThatThrownBy(() -> read(source, batch, true)).hasMessageContaining("not sorted");
+        // Read as sorted, the run goes backwards: a typed error naming the part where it does.
+        assertThatThrownBy(() -> read(source, batch, true)).isInstanceOf(PartDecodeException.class)
+                .hasMessageContaining("sorts below the update before it")
+                .satisfies(e -> assertThat(batch.parts()).anySatisfy(part -> assertThat(e.getMessage())
+                        .contains(part.blobKey(writing.fetcher().shardId()))));
     }
 
     @Test
