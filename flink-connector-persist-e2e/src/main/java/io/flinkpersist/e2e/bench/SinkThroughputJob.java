@@ -1,128 +1,210 @@
 package io.flinkpersist.e2e.bench;
 
-import io.flinkpersist.flink.sink.PersistRecordSerializer;
-import io.flinkpersist.flink.sink.PersistSink;
-import io.flinkpersist.flink.sink.PersistSinkConfig;
-import io.flinkpersist.persist.PersistClient;
-import io.flinkpersist.persist.read.Consolidator;
-import io.flinkpersist.persist.read.ReadHandle;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
-import org.apache.flink.api.common.serialization.SimpleStringSchema;
-import org.apache.flink.api.connector.sink2.Sink;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.StandaloneClusterId;
+import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * The sink's throughput in a real job, against baselines run in the same process: the same job (a local
- * MiniCluster, parallelism 2, a checkpoint every second, records of about 100 bytes) into Flink's FileSink (row
- * format, exactly once, a local directory), into PersistSink on the embedded defaults (a local directory and
- * SQLite), and into a discarding sink (what the job costs without writing anything). The sinks take turns for
- * several rounds; the median records per second of each and the ratios to FileSink are printed. PersistSink's
- * shard is read back after each round to check that every record landed once.
+ * The sink's throughput in a real job, against baselines run in the same process, as a user choosing a sink would
+ * measure it: the same job ({@code fromSequence → map → sink}, parallelism 2, an exactly-once checkpoint every
+ * second) on one local MiniCluster, writing records of an 8-byte id and a random payload into each of the
+ * {@link BenchSink}s: a discarding sink (what the job costs by itself), Flink's FileSink in row format and as
+ * Parquet (the main baseline), and PersistSink on its defaults. Two payload sizes, 100 and 1000 bytes. Every
+ * (payload, sink) case runs once per round, rounds one after the other, the sinks' order turned by one each round.
  *
- * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records> <rounds>"]} (default 2000000 records, 3 rounds).
+ * <p>Per case: records per second of the job's net runtime (Flink's, from submission to the end); the job's
+ * checkpoint durations as Flink's checkpoint statistics give them ({@link CheckpointStats}); the most heap in use
+ * after a garbage collection during the job ({@link HeapAfterGc}); and then every record read back and checked
+ * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. At the end, a table per payload
+ * size: the median over rounds of each figure with its spread (min–max), and each sink's ratio to FileSink(Parquet)
+ * and FileSink(row) in the same round.
+ *
+ * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records at 100 B> <records at 1000 B> <rounds>"]}
+ * (default 10000000 2500000 3; "200000 50000 1" is a quick check).
  */
 public final class SinkThroughputJob {
     private static final int PARALLELISM = 2;
+    private static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
 
     private SinkThroughputJob() {}
 
-    public static void main(String[] args) throws Exception {
-        long records = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        Path root = Files.createTempDirectory("sink-bench");
-        Map<String, Function<Path, Sink<String>>> sinks = new LinkedHashMap<>();
-        sinks.put("discarding", dir -> new DiscardingSink<>());
-        sinks.put("FileSink", dir -> FileSink.forRowFormat(new org.apache.flink.core.fs.Path(dir.toUri()),
-                new SimpleStringEncoder<String>()).withRollingPolicy(OnCheckpointRollingPolicy.build()).build());
-        sinks.put("PersistSink", dir -> PersistSink.<String>builder()
-                .embedded(dir)
-                .shardName("bench")
-                .valueCodec("utf8")
-                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
-                .build());
+    /** A payload size and how many records are written with it. */
+    private record Workload(int payloadBytes, long records) {}
 
-        Map<String, List<Double>> throughput = new LinkedHashMap<>();
-        for (int round = 1; round <= rounds; round++) {
-            for (Map.Entry<String, Function<Path, Sink<String>>> entry : sinks.entrySet()) {
-                Path dir = root.resolve(entry.getKey() + "-" + round);
-                Sink<String> sink = entry.getValue().apply(dir);
-                double perSecond = run(sink, records);
-                throughput.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(perSecond);
-                System.out.printf("round %d: %-11s %,12.0f records/s%n", round, entry.getKey(), perSecond);
-                if (sink instanceof PersistSink<String> persist) {
-                    checkEveryRecordLandedOnce(persist.config(), records);
+    private record CaseResult(double recordsPerSecond, CheckpointStats checkpoints, HeapAfterGc.Peak heap) {}
+
+    public static void main(String[] args) throws Exception {
+        List<Workload> workloads = List.of(
+                new Workload(100, args.length > 0 ? Long.parseLong(args[0]) : 10_000_000),
+                new Workload(1000, args.length > 1 ? Long.parseLong(args[1]) : 2_500_000));
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path root = Files.createTempDirectory("sink-bench");
+        // A case's output is deleted once checked: what a failed check saw stays here.
+        System.out.println("data under " + root);
+        Map<Workload, Map<BenchSink, List<CaseResult>>> results = new LinkedHashMap<>();
+
+        try (MiniCluster cluster = startCluster();
+                RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
+                HeapAfterGc heap = HeapAfterGc.listen()) {
+            List<BenchSink> order = new ArrayList<>(List.of(BenchSink.values()));
+            for (int round = 1; round <= rounds; round++) {
+                for (Workload workload : workloads) {
+                    for (BenchSink sink : order) {
+                        Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
+                        CaseResult result = run(cluster, rest, heap, sink, workload, dir);
+                        System.out.printf("round %d, %4d B: %-17s %,10.0f records/s, %s, %s%n", round,
+                                workload.payloadBytes(), sink.label, result.recordsPerSecond(),
+                                describe(result.checkpoints()), describe(result.heap()));
+                        sink.check(dir, new RecordCheck(sink.label, workload.records(), workload.payloadBytes()));
+                        deleteRecursively(dir);
+                        results.computeIfAbsent(workload, w -> new EnumMap<>(BenchSink.class))
+                                .computeIfAbsent(sink, s -> new ArrayList<>()).add(result);
+                    }
                 }
+                Collections.rotate(order, 1);
             }
         }
-        double fileSink = median(throughput.get("FileSink"));
-        System.out.printf("%nmedian of %d rounds, %,d records, parallelism %d:%n", rounds, records, PARALLELISM);
-        throughput.forEach((name, values) -> System.out.printf("  %-11s %,12.0f records/s  %.2f x FileSink%n",
-                name, median(values), median(values) / fileSink));
-        System.out.println("data under " + root);
+        results.forEach((workload, cases) -> printTable(workload, rounds, cases));
+        deleteRecursively(root);
     }
 
-    /** Runs the job into {@code sink} and returns records per second of its net runtime. */
-    private static double run(Sink<String> sink, long records) throws Exception {
+    private static MiniCluster startCluster() throws Exception {
         Configuration config = new Configuration();
         config.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        // Every checkpoint of a case in the history, so that every failed one's reason can be printed.
+        config.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(PARALLELISM)
+                .withRandomPorts()
+                .build());
+        cluster.start();
+        return cluster;
+    }
+
+    private static RestClusterClient<StandaloneClusterId> restClient(MiniCluster cluster) throws Exception {
+        Configuration config = new Configuration();
+        config.set(RestOptions.ADDRESS, cluster.getRestAddress().get().getHost());
+        config.set(RestOptions.PORT, cluster.getRestAddress().get().getPort());
+        return new RestClusterClient<>(config, StandaloneClusterId.getInstance());
+    }
+
+    /** Runs the job into a new {@code sink} writing into {@code dir}; fails if the job fails. */
+    private static CaseResult run(MiniCluster cluster, RestClusterClient<?> rest, HeapAfterGc heap, BenchSink sink,
+            Workload workload, Path dir) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
-        env.enableCheckpointing(1_000);
-        env.fromSequence(0, records - 1).map(new Payload()).sinkTo(sink).uid("bench-sink");
-        long millis = env.execute("sink bench").getNetRuntime();
-        return records * 1000.0 / millis;
+        env.enableCheckpointing(CHECKPOINT_INTERVAL_MILLIS, CheckpointingMode.EXACTLY_ONCE);
+        env.fromSequence(0, workload.records() - 1)
+                .map(new BenchRecord.Generator(workload.payloadBytes()))
+                .sinkTo(sink.create(dir)).uid("bench-sink");
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("sink bench: " + sink.label + ", " + workload.payloadBytes() + " B");
+        JobGraph job = graph.getJobGraph();
+
+        heap.start();
+        JobID id = cluster.submitJob(job).get().getJobID();
+        JobResult result = cluster.requestJobResult(id).get();
+        HeapAfterGc.Peak peak = heap.stop();
+        // Throws the job's failure, if it failed.
+        result.toJobExecutionResult(SinkThroughputJob.class.getClassLoader());
+        return new CaseResult(workload.records() * 1000.0 / result.getNetRuntime(), CheckpointStats.of(rest, id),
+                peak);
     }
 
-    private static void checkEveryRecordLandedOnce(PersistSinkConfig config, long records) {
-        try (PersistClient client = config.openClient();
-                ReadHandle reader = client.openReader(config.shardId(), config.codecs())) {
-            Consolidator snapshot = reader.snapshot(reader.fetchRecentUpper().element().orElseThrow() - 1,
-                    Duration.ofSeconds(60));
-            long landed = 0;
-            long distinct = 0;
-            while (snapshot.next()) {
-                if (snapshot.diff() != 1) {
-                    throw new IllegalStateException("a record landed " + snapshot.diff() + " times");
-                }
-                landed += snapshot.diff();
-                distinct++;
-            }
-            if (landed != records || distinct != records) {
-                throw new IllegalStateException("expected " + records + " records, the shard holds " + landed);
-            }
+    private static void printTable(Workload workload, int rounds, Map<BenchSink, List<CaseResult>> results) {
+        List<CaseResult> parquet = results.get(BenchSink.FILE_SINK_PARQUET);
+        List<CaseResult> row = results.get(BenchSink.FILE_SINK_ROW);
+        System.out.printf("%n%,d B payload, %,d records; median of %d rounds (min-max); ratios to the FileSinks "
+                        + "in the same round; checkpoint durations end to end, from Flink's statistics; heap: the "
+                        + "most in use after a GC during the job%n%n",
+                workload.payloadBytes(), workload.records(), rounds);
+        System.out.println("| sink | records/s | x FileSink(Parquet) | x FileSink(row) | checkpoint p50 (ms) "
+                + "| checkpoint max (ms) | checkpoints | heap after GC (MiB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                sink.label,
+                spread(cases, CaseResult::recordsPerSecond, "%,.0f"),
+                spread(ratios(cases, parquet), r -> r, "%.2f"),
+                spread(ratios(cases, row), r -> r, "%.2f"),
+                spread(cases, c -> c.checkpoints().p50Millis(), "%,.0f"),
+                spread(cases, c -> c.checkpoints().maxMillis(), "%,.0f"),
+                spread(cases, c -> c.checkpoints().completed(), "%.0f"),
+                spread(cases, c -> c.heap().collections() == 0 ? Double.NaN : c.heap().bytes() / 1048576.0,
+                        "%,.0f")));
+    }
+
+    /** Each round's records/s of {@code cases} over that of {@code baseline} in the same round. */
+    private static List<Double> ratios(List<CaseResult> cases, List<CaseResult> baseline) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            ratios.add(cases.get(i).recordsPerSecond() / baseline.get(i).recordsPerSecond());
         }
+        return ratios;
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
+    /** "median (min-max)" of a figure over rounds, or "-" where a round has none (no checkpoint, no GC). */
+    private static <T> String spread(List<T> values, ToDoubleFunction<T> figure, String format) {
+        List<Double> sorted = values.stream().map(figure::applyAsDouble).sorted().toList();
+        if (sorted.stream().anyMatch(v -> v.isNaN())) {
+            return "-";
+        }
         int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        double median = sorted.size() % 2 == 1
+                ? sorted.get(middle)
+                : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        String medianText = String.format(format, median);
+        return sorted.size() == 1
+                ? medianText
+                : medianText + " (" + String.format(format, sorted.get(0)) + "-"
+                        + String.format(format, sorted.get(sorted.size() - 1)) + ")";
     }
 
-    /** About 100 bytes per record, unique per number, cheap to make. */
-    private static final class Payload implements MapFunction<Long, String> {
-        private static final String FILLER = "x".repeat(80);
+    private static String describe(CheckpointStats checkpoints) {
+        return String.format("%d checkpoints, p50 %,.0f ms, max %,d ms, %d failed%s", checkpoints.completed(),
+                checkpoints.p50Millis(), checkpoints.maxMillis(), checkpoints.failed(),
+                checkpoints.failures().isEmpty() ? "" : " " + checkpoints.failures());
+    }
 
-        @Override
-        public String map(Long n) {
-            return "record-" + n + "-" + FILLER;
+    private static String describe(HeapAfterGc.Peak heap) {
+        return heap.collections() == 0
+                ? "no GC during the job"
+                : String.format("heap after GC at most %,.0f MiB (%d GCs)", heap.bytes() / 1048576.0,
+                        heap.collections());
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 }
