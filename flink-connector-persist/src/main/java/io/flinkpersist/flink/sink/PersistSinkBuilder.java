@@ -21,6 +21,13 @@ public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSink
     /** Prefix of the name-based (version 3) UUID a shard name maps to; part of the on-disk contract. */
     public static final String SHARD_NAME_NAMESPACE = ShardOptions.SHARD_NAME_NAMESPACE;
     public static final int DEFAULT_COMMIT_RETRIES = 10;
+    /**
+     * 8 MiB, not persist's 128 MiB (sized for S3 requests): a checkpoint finishes the part being built on the task
+     * thread, so what it sorts, encodes and uploads is what arrived since the last part was cut. At 1 MB/s to
+     * 100 MB/s per writer and a checkpoint a second, 128 MiB parts were never cut between checkpoints and each
+     * checkpoint stopped the job for all of them. Smaller parts mean more runs per batch, which compaction merges.
+     */
+    public static final long DEFAULT_PART_TARGET_SIZE_BYTES = 8L << 20;
     public static final int MAX_NAME_LENGTH = ShardOptions.MAX_NAME_LENGTH;
     /** The shortest marker retention accepted; anything near it makes most restores fail as undecidable. */
     public static final Duration MIN_MARKER_RETENTION = Duration.ofSeconds(1);
@@ -31,7 +38,7 @@ public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSink
 
     private PersistRecordSerializer<T> serializer;
     private String sinkId;
-    private long partTargetSizeBytes = BatchBuilderConfig.DEFAULT_BLOB_TARGET_SIZE_BYTES;
+    private long partTargetSizeBytes = DEFAULT_PART_TARGET_SIZE_BYTES;
     private int maxOutstandingParts = BatchBuilderConfig.DEFAULT_MAX_OUTSTANDING_PARTS;
     private long inlineThresholdBytes = BatchBuilderConfig.DEFAULT_INLINE_WRITES_SINGLE_MAX_BYTES;
     private int commitRetries = DEFAULT_COMMIT_RETRIES;

@@ -95,9 +95,10 @@ public final class PersistConnectorOptions {
 
     public static final ConfigOption<MemorySize> SINK_PART_TARGET_SIZE = ConfigOptions.key("sink.part-target-size")
             .memoryType()
-            .defaultValue(new MemorySize(BatchBuilderConfig.DEFAULT_BLOB_TARGET_SIZE_BYTES))
+            .defaultValue(new MemorySize(PersistSinkBuilder.DEFAULT_PART_TARGET_SIZE_BYTES))
             .withDescription("A writer cuts a part (a Parquet file uploaded in the background) when its buffer "
-                    + "reaches this size; 1 byte to 2 gb - 1 byte.");
+                    + "reaches this size; 1 byte to 2 gb - 1 byte. A checkpoint waits for the part being built: "
+                    + "smaller parts make checkpoints shorter and give compaction more runs to merge.");
 
     public static final ConfigOption<Integer> SINK_MAX_OUTSTANDING_PARTS =
             ConfigOptions.key("sink.max-outstanding-parts")
