@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +81,7 @@ public final class ShardMaintenance {
             if (request.isEmpty()) {
                 break;
             }
-            outcomes.add(compactor.compact(request.get(), () -> false));
+            outcomes.add(compactor.compact(request.get()));
         }
         return outcomes;
     }
@@ -108,15 +107,7 @@ public final class ShardMaintenance {
      * inputs are still batches of the shard, one after the other, when it finishes. The since is not moved.
      */
     public CompactionOutcome compact(CompactionRequest request) {
-        return compact(request, () -> false);
-    }
-
-    /**
-     * Like {@link #compact(CompactionRequest)}, stopping early once {@code stop} is true: what the merge wrote is
-     * deleted, nothing is applied, and the outcome is not applied.
-     */
-    public CompactionOutcome compact(CompactionRequest request, BooleanSupplier stop) {
-        return compactor.compact(request, stop);
+        return compactor.compact(request);
     }
 
     /**

@@ -61,7 +61,7 @@ final class CommitterMaintenance implements AutoCloseable {
     private volatile ShardMaintenance newestMaintenance;
     /** Whether the shard's history hold is known to be registered (see ShardMaintenance.holdHistory). */
     private volatile boolean historyHeld;
-    /** Set on close: the merge in progress stops (deleting what it wrote) and no other starts. */
+    /** Set on close: the runs in progress finish their merges and start no other. */
     private volatile boolean stopping;
 
     /** @param concurrency merges at once: 1, or 2 with a run over the newest batches */
@@ -165,7 +165,7 @@ final class CommitterMaintenance implements AutoCloseable {
                     inProgressUpper.set(request.get().desc().upper());
                 }
                 try {
-                    handle.compact(request.get(), () -> stopping);
+                    handle.compact(request.get());
                 } finally {
                     inProgressUpper.set(null);
                 }
@@ -199,7 +199,7 @@ final class CommitterMaintenance implements AutoCloseable {
                     if (request.isEmpty()) {
                         break;
                     }
-                    handle.compact(request.get(), () -> stopping);
+                    handle.compact(request.get());
                 }
                 merges++;
             }
@@ -213,9 +213,8 @@ final class CommitterMaintenance implements AutoCloseable {
     }
 
     /**
-     * Stops the merge in progress at its next look at {@code stopping} (it deletes what it wrote: a bounded job
-     * ends without waiting for a merge of the whole shard) and starts no other; interrupts it only if it has not
-     * stopped within {@link #CLOSE_WAIT_SECONDS}, leaving its output to the orphan sweep.
+     * Lets the merge in progress finish (an interrupted one would leave its output's parts in blob, referenced by
+     * nothing) and starts no other; interrupts it only if it takes longer than {@link #CLOSE_WAIT_SECONDS}.
      */
     @Override
     public void close() {
