@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,23 @@ final class Compactor {
     /** One sorted run to merge, and what holding its largest part costs. */
     private record Run(Iterator<ColumnarRecords> parts, long memoryBytes) {}
 
-    CompactionOutcome compact(CompactionRequest request) {
+    /** Thrown inside a merge asked to stop: caught in {@link #compact}, which cleans up after it. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** How many updates a merge writes between two looks at whether it was asked to stop. */
+    private static final int STOP_CHECK_INTERVAL = 64;
+
+    /**
+     * @param stop asked while merging: once true, the merge deletes what it wrote and the request is discarded (its
+     *     inputs stay as they are), so that a committer closing need not wait for a long merge
+     */
+    CompactionOutcome compact(CompactionRequest request, BooleanSupplier stop) {
         long start = System.nanoTime();
         metrics.requested();
         List<Batch> intermediates = new ArrayList<>();
@@ -75,10 +92,15 @@ final class Compactor {
             passes = 1;
             long available = memoryForRuns();
             while (runs.size() > 2 && totalMemory(runs) > available) {
-                runs = mergeSmallest(request.desc(), runs, available, intermediates);
+                runs = mergeSmallest(request.desc(), runs, available, intermediates, stop);
                 passes++;
             }
-            output = write(request.desc(), runs);
+            output = write(request.desc(), runs, stop);
+        } catch (Stopped e) {
+            deleteAll(intermediates);
+            LOG.info("Stopped merging {} of shard {}: asked to stop; nothing of it remains", request, applier.shardId());
+            metrics.discarded();
+            return new CompactionOutcome(false, request, 0, 0, 0);
         } catch (PartDecodeException e) {
             deleteAll(intermediates);
             // A part can be gone only because another compaction replaced these inputs and its garbage was collected.
@@ -218,7 +240,8 @@ final class Compactor {
      * Merges the smallest runs that fit the bound together (at least two, so every pass makes progress) into one
      * intermediate run, and returns it with the runs left.
      */
-    private List<Run> mergeSmallest(Description desc, List<Run> runs, long available, List<Batch> intermediates) {
+    private List<Run> mergeSmallest(Description desc, List<Run> runs, long available, List<Batch> intermediates,
+            BooleanSupplier stop) {
         List<Run> bySize = new ArrayList<>(runs);
         bySize.sort(Comparator.comparingLong(Run::memoryBytes));
         int take = 0;
@@ -227,7 +250,7 @@ final class Compactor {
             held += bySize.get(take).memoryBytes();
             take++;
         }
-        Batch intermediate = write(desc, bySize.subList(0, take));
+        Batch intermediate = write(desc, bySize.subList(0, take), stop);
         intermediates.add(intermediate);
         List<Run> left = new ArrayList<>(bySize.subList(take, bySize.size()));
         HollowBatch hollow = intermediate.hollowBatch();
@@ -242,10 +265,13 @@ final class Compactor {
     }
 
     /** The consolidated merge of {@code runs}, written as one sorted run of parts that record {@code desc}. */
-    private Batch write(Description desc, List<Run> runs) {
+    private Batch write(Description desc, List<Run> runs, BooleanSupplier stop) {
         BatchBuilder builder = new BatchBuilder(writer, version, desc, PartIdSequence.random());
         try (Consolidator merge = new Consolidator(runs.stream().map(Run::parts).toList())) {
-            while (merge.next()) {
+            for (long written = 0; merge.next(); written++) {
+                if (written % STOP_CHECK_INTERVAL == 0 && stop.getAsBoolean()) {
+                    throw new Stopped();
+                }
                 builder.add(merge.key(), merge.value(), merge.time(), merge.diff());
             }
             return builder.finish(desc.upper());

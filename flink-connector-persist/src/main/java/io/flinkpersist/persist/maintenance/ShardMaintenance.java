@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ public final class ShardMaintenance {
             if (request.isEmpty()) {
                 break;
             }
-            outcomes.add(compactor.compact(request.get()));
+            outcomes.add(compactor.compact(request.get(), () -> false));
         }
         return outcomes;
     }
@@ -107,7 +108,15 @@ public final class ShardMaintenance {
      * inputs are still batches of the shard, one after the other, when it finishes. The since is not moved.
      */
     public CompactionOutcome compact(CompactionRequest request) {
-        return compactor.compact(request);
+        return compact(request, () -> false);
+    }
+
+    /**
+     * Like {@link #compact(CompactionRequest)}, stopping early once {@code stop} is true: what the merge wrote is
+     * deleted, nothing is applied, and the outcome is not applied.
+     */
+    public CompactionOutcome compact(CompactionRequest request, BooleanSupplier stop) {
+        return compactor.compact(request, stop);
     }
 
     /**

@@ -30,7 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Compaction and garbage collection through the public API, on a shard written like a sink's: two writers per
@@ -323,6 +327,47 @@ class CompactionTest {
             try (ReadHandle reader = client.openReader(shard, CODECS)) {
                 assertThat(snapshot(reader)).isEqualTo(live);
             }
+        }
+    }
+
+    /**
+     * A merge asked to stop (a committer closing) deletes what it wrote and applies nothing: the shard reads as
+     * before and holds no part of it. Asked at its first look; once an intermediate run of a merge in several passes
+     * is written; once its output has parts in blob (single pass).
+     */
+    @ParameterizedTest(name = "stop {0}")
+    @ValueSource(strings = {"at once", "after an intermediate run", "after output parts"})
+    void aMergeAskedToStopLeavesNothingBehind(String when) {
+        // Parts of 64 bytes: a merge writes parts early; a tight memory bound makes it merge in several passes.
+        CompactionSettings compaction = noHistory().withThresholds(2, 1, 1);
+        try (PersistClient client = open(when.equals("after output parts") ? compaction
+                : compaction.withMemoryBound(4 * 64 + 64), 64)) {
+            WriteHandle committer = client.openWriter(shard, CODECS);
+            List<WriteHandle> writers = List.of(client.openWriter(shard, CODECS), client.openWriter(shard, CODECS));
+            for (int c = 1; c <= 12; c++) {
+                commit(committer, writers, c);
+            }
+            ShardMaintenance maintenance = client.openMaintenance(shard, CODECS);
+            CompactionRequest request = maintenance.nextRequest().orElseThrow();
+            List<String> before = partsInBlob();
+            AtomicBoolean wroteParts = new AtomicBoolean();
+            BooleanSupplier stop = when.equals("at once") ? () -> true : () -> {
+                if (partsInBlob().size() > before.size()) {
+                    wroteParts.set(true);
+                }
+                return wroteParts.get();
+            };
+
+            CompactionOutcome stopped = maintenance.compact(request, stop);
+
+            assertThat(stopped.applied()).isFalse();
+            assertThat(wroteParts.get()).as("the merge had written parts when it stopped").isEqualTo(!when.equals("at once"));
+            assertThat(maintenance.metrics().compactionsDiscarded()).isEqualTo(1);
+            assertThat(partsInBlob()).as("what the merge wrote was deleted").containsExactlyInAnyOrderElementsOf(before);
+            try (ReadHandle reader = client.openReader(shard, CODECS)) {
+                assertThat(snapshot(reader)).isEqualTo(live);
+            }
+            assertThat(maintenance.compact(request).applied()).as("the same merge, not stopped").isTrue();
         }
     }
 

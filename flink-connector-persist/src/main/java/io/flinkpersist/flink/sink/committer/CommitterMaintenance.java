@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * a second run, if none is going, which merges only the batches newer than that merge's inputs: a long merge of the
  * shard's oldest data (minutes, on a large shard) does not let the batches of the commits meanwhile pile up. Never on
  * the writers' path and never failing the job: a failed run is logged and counted, and the next commit starts
- * another. Garbage collection rides on the state's rollups, whichever handle writes them.
+ * another. Garbage collection rides on the state's rollups, whichever handle writes them. Once the sink's input has
+ * ended, merges stop and delete what they wrote, so that a bounded job does not wait for them to end.
  */
 @Internal
 final class CommitterMaintenance implements AutoCloseable {
@@ -40,6 +41,7 @@ final class CommitterMaintenance implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final ShardConnection shard;
+    private final String shardName;
     private final Duration orphanGrace;
     /** Whether a second run may merge the newest batches while the first one merges. */
     private final boolean newestRuns;
@@ -63,10 +65,17 @@ final class CommitterMaintenance implements AutoCloseable {
     private volatile boolean historyHeld;
     /** Set on close: the runs in progress finish their merges and start no other. */
     private volatile boolean stopping;
+    /**
+     * Set while the sink's last committable (every writer at the end of its input) is committed and after: the merges
+     * in progress stop, deleting what they wrote, and none starts, so that a bounded job's end does not wait for a
+     * merge of its shard. The next job that writes the shard merges it.
+     */
+    private volatile boolean inputEnded;
 
     /** @param concurrency merges at once: 1, or 2 with a run over the newest batches */
     CommitterMaintenance(ShardConnection shard, String shardName, Duration orphanGrace, int concurrency) {
         this.shard = shard;
+        this.shardName = shardName;
         this.orphanGrace = orphanGrace;
         this.newestRuns = concurrency > 1;
         this.executor = Executors.newFixedThreadPool(concurrency, r -> {
@@ -118,6 +127,9 @@ final class CommitterMaintenance implements AutoCloseable {
      * no such run is going. Called on the committer's thread after a commit.
      */
     void afterCommit() {
+        if (inputEnded) {
+            return;
+        }
         if (running.compareAndSet(false, true)) {
             start(running, () -> {
                 if (maintenance == null) {
@@ -135,6 +147,28 @@ final class CommitterMaintenance implements AutoCloseable {
                 return () -> runNewest(handle);
             });
         }
+    }
+
+    /**
+     * Whether the committable about to be committed is the sink's last (see {@link #inputEnded}). Not for good: a job
+     * restored from a savepoint taken at the end of input (stop-with-savepoint {@code --drain}) replays that
+     * committable, and its own committables after it let merges start again.
+     */
+    void inputEnded(boolean ended) {
+        if (ended != inputEnded) {
+            inputEnded = ended;
+            if (ended) {
+                LOG.info("The input of the sink writing shard {} has ended: merges in progress stop and none starts",
+                        shardName);
+            } else {
+                LOG.info("The sink writing shard {} commits again after the end of its input: merges resume",
+                        shardName);
+            }
+        }
+    }
+
+    private boolean halted() {
+        return stopping || inputEnded;
     }
 
     private void start(AtomicBoolean flag, Supplier<Runnable> run) {
@@ -155,7 +189,7 @@ final class CommitterMaintenance implements AutoCloseable {
                 historyHeld = true;
             }
             int merges = 0;
-            while (merges < MERGES_PER_RUN && !stopping) {
+            while (merges < MERGES_PER_RUN && !halted()) {
                 Optional<CompactionRequest> request;
                 synchronized (planning) {
                     request = handle.nextMerge(Frontier.MINIMUM);
@@ -165,7 +199,7 @@ final class CommitterMaintenance implements AutoCloseable {
                     inProgressUpper.set(request.get().desc().upper());
                 }
                 try {
-                    handle.compact(request.get());
+                    handle.compact(request.get(), () -> inputEnded);
                 } finally {
                     inProgressUpper.set(null);
                 }
@@ -175,7 +209,7 @@ final class CommitterMaintenance implements AutoCloseable {
                 LOG.info("Shard {} still needs merges after {} in one run; the next commit starts another",
                         handle.shardId(), MERGES_PER_RUN);
             }
-            if (!stopping && (lastSweepNanos == null || System.nanoTime() - lastSweepNanos >= SWEEP_INTERVAL.toNanos())) {
+            if (!halted() && (lastSweepNanos == null || System.nanoTime() - lastSweepNanos >= SWEEP_INTERVAL.toNanos())) {
                 lastSweepNanos = System.nanoTime();
                 handle.sweepOrphans(orphanGrace);
             }
@@ -192,14 +226,14 @@ final class CommitterMaintenance implements AutoCloseable {
     private void runNewest(ShardMaintenance handle) {
         try {
             int merges = 0;
-            while (merges < MERGES_PER_RUN && !stopping) {
+            while (merges < MERGES_PER_RUN && !halted()) {
                 synchronized (planning) {
                     Frontier from = inProgressUpper.get();
                     Optional<CompactionRequest> request = from == null ? Optional.empty() : handle.nextMerge(from);
                     if (request.isEmpty()) {
                         break;
                     }
-                    handle.compact(request.get());
+                    handle.compact(request.get(), () -> inputEnded);
                 }
                 merges++;
             }
@@ -213,8 +247,10 @@ final class CommitterMaintenance implements AutoCloseable {
     }
 
     /**
-     * Lets the merge in progress finish (an interrupted one would leave its output's parts in blob, referenced by
-     * nothing) and starts no other; interrupts it only if it takes longer than {@link #CLOSE_WAIT_SECONDS}.
+     * Lets the merge in progress finish (a failover or a cancellation would otherwise lose its work, and a shard whose
+     * job keeps failing over would never be merged) and starts no other; after the end of input the merge has
+     * stopped already. Interrupts it only if it takes longer than {@link #CLOSE_WAIT_SECONDS}, leaving its output to
+     * the orphan sweep.
      */
     @Override
     public void close() {

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * writer's results of {@code n + 1} may arrive first: they wait for barrier {@code n + 1}, so that a checkpoint
  * never holds a batch its writers wrote after their own part of it. Waiting results are not state: a restore
  * replays their records. At end of input the writers stamp their last results with the last checkpoint id + 1
- * (Flink's convention, also in BATCH mode), and that id stamps the aggregate.
+ * (Flink's convention, also in BATCH mode), and that id stamps the aggregate, which says that the input has ended
+ * (the committer then does not keep the job waiting for a merge of the shard).
  *
  * <p>When a snapshot is a savepoint it records so in the shard: Flink recovers a failed job from its last
  * checkpoint, never from a savepoint, so the parts a later savepoint may hold must stay. Restored writers pass the
@@ -63,6 +64,8 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
     private final PersistSinkConfig config;
     private transient NavigableMap<Long, List<byte[]>> pending;
     private transient long lastEmittedCheckpoint;
+    /** Whether every writer has reached the end of its input: the committables from then on say so. */
+    private transient boolean inputEnded;
     private transient String committer;
     private transient ShardConnection shard;
     private transient Counter abandonedPartsDeleted;
@@ -142,6 +145,7 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
 
     @Override
     public void endInput() {
+        inputEnded = true;
         if (!pending.isEmpty()) {
             emit(pending.lastKey(), pending);
         }
@@ -153,7 +157,7 @@ public final class PersistCommitAggregator extends AbstractStreamOperator<Commit
         results.values().forEach(batches::addAll);
         results.clear();
         PersistCommittable committable = new PersistCommittable(committer, checkpointId, System.currentTimeMillis(),
-                batches);
+                batches, inputEnded);
         LOG.debug("Aggregated {}", committable);
         lastEmittedCheckpoint = checkpointId;
         output.collect(new StreamRecord<>(new CommittableSummary<>(0, 1, checkpointId, 1, 0)));

@@ -18,9 +18,12 @@ import org.apache.flink.annotation.Internal;
  *     committables of earlier builds
  * @param batches the transmittable {@code ProtoBatch} of each writer that wrote something; empty for a
  *     checkpoint in which nothing was written
+ * @param endOfInput whether every writer had reached the end of its input: the sink's last committable, after which
+ *     the committer does not keep the job waiting for a merge of the shard
  */
 @Internal
-public record PersistCommittable(String committer, long checkpointId, long preparedAtMs, List<byte[]> batches) {
+public record PersistCommittable(String committer, long checkpointId, long preparedAtMs, List<byte[]> batches,
+        boolean endOfInput) {
     public PersistCommittable {
         Objects.requireNonNull(committer, "committer");
         batches = List.copyOf(batches);
@@ -33,6 +36,7 @@ public record PersistCommittable(String committer, long checkpointId, long prepa
 
     @Override
     public String toString() {
-        return "PersistCommittable{" + committer + ", checkpoint " + checkpointId + ", " + batches.size() + " batches}";
+        return "PersistCommittable{" + committer + ", checkpoint " + checkpointId + ", " + batches.size() + " batches"
+                + (endOfInput ? ", end of input}" : "}");
     }
 }

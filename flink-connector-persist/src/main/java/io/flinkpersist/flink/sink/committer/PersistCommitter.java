@@ -118,6 +118,10 @@ public final class PersistCommitter implements Committer<PersistCommittable> {
     /** One attempt; false if the request must be retried (or has failed the job). */
     private boolean commit(CommitRequest<PersistCommittable> request) {
         PersistCommittable committable = request.getCommittable();
+        if (maintenance != null) {
+            // Before the append: the last committable's commit starts no merge that the job's end would wait for.
+            maintenance.inputEnded(committable.endOfInput());
+        }
         if (committable.batches().isEmpty()) {
             caughtUpAtMs.set(System.currentTimeMillis());
             return true;

@@ -107,6 +107,7 @@ class PersistCommitAggregatorTest {
         assertThat(committables.get(0).committer()).isEqualTo(SinkMarkers.commits(config.sinkId(), run));
         assertThat(UUID.fromString(run).toString()).isEqualTo(run);
         assertThat(committables.get(0).preparedAtMs()).isBetween(before, System.currentTimeMillis());
+        assertThat(committables).extracting(PersistCommittable::endOfInput).containsOnly(false);
     }
 
     /** Whatever the job id or checkpoint ids: a restarted aggregator's committables are never an earlier run's. */
@@ -159,15 +160,23 @@ class PersistCommitAggregatorTest {
         harness.prepareSnapshotPreBarrier(4);
 
         assertThat(emitted()).containsExactly("4:[a, b]");
+        assertThat(committables().get(0).endOfInput()).as("the last committable says the input ended").isTrue();
     }
 
-    /** An idle checkpoint still tells the committer it is caught up; it costs the shard nothing. */
+    /**
+     * An idle checkpoint still tells the committer it is caught up; it costs the shard nothing. With nothing left at
+     * the end of input, the final checkpoint's empty committable tells the committer that the input ended.
+     */
     @Test
     void aCheckpointWithoutBatchesEmitsAnEmptyCommittableAndEndOfInputNothing() throws Exception {
         harness.prepareSnapshotPreBarrier(1);
         harness.endInput();
 
         assertThat(emitted()).containsExactly("1:[]");
+
+        harness.prepareSnapshotPreBarrier(2);
+        assertThat(emitted()).containsExactly("1:[]", "2:[]");
+        assertThat(committables()).extracting(PersistCommittable::endOfInput).containsExactly(false, true);
     }
 
     @Test

@@ -1,23 +1,31 @@
 package io.flinkpersist.flink.sink.committer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
+import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
+import io.flinkpersist.persist.blob.Blob;
+import io.flinkpersist.persist.consensus.Consensus;
+import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.PartIdSequence;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.StateVersions;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.CommitMarker;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
@@ -35,6 +44,8 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The committer against a real embedded shard, without a Flink job. */
 class PersistCommitterTest {
@@ -45,11 +56,15 @@ class PersistCommitterTest {
 
     @BeforeEach
     void setUp() {
-        config = PersistSink.<String>builder()
+        config = config(builder -> builder);
+    }
+
+    private PersistSinkConfig config(UnaryOperator<PersistSinkBuilder<String>> options) {
+        return options.apply(PersistSink.<String>builder()
                 .embedded(dir)
                 .shardName("committer-test")
                 .valueCodec("utf8")
-                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
+                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema())))
                 .build()
                 .config();
     }
@@ -110,7 +125,7 @@ class PersistCommitterTest {
     @Test
     void anEmptyCommittableFinishesWithoutAnAppend() throws Exception {
         RecordingCommitRequest empty = new RecordingCommitRequest(new PersistCommittable(
-                SinkMarkers.commits(config.sinkId(), "run-a"), 4, System.currentTimeMillis(), List.of()));
+                SinkMarkers.commits(config.sinkId(), "run-a"), 4, System.currentTimeMillis(), List.of(), false));
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(empty));
         }
@@ -134,7 +149,7 @@ class PersistCommitterTest {
             assertThat((Long) elapsed.getValue()).isGreaterThanOrEqualTo(1);
 
             committer.commit(List.of(new RecordingCommitRequest(new PersistCommittable(
-                    SinkMarkers.commits(config.sinkId(), "run-a"), 1, System.currentTimeMillis(), List.of()))));
+                    SinkMarkers.commits(config.sinkId(), "run-a"), 1, System.currentTimeMillis(), List.of(), false))));
 
             assertThat((Long) elapsed.getValue()).isZero();
         }
@@ -189,7 +204,7 @@ class PersistCommitterTest {
                 .toBuilder().clearBatchCrc32C();
         bad.getBatchBuilder().addParts(ProtoHollowBatchPart.newBuilder().setKey("../escape\n"));
         PersistCommittable damaged = new PersistCommittable(good.committer(), 7, good.preparedAtMs(),
-                List.of(good.batches().get(0), bad.build().toByteArray()));
+                List.of(good.batches().get(0), bad.build().toByteArray()), false);
         RecordingCommitRequest request = new RecordingCommitRequest(damaged);
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(request));
@@ -244,7 +259,7 @@ class PersistCommitterTest {
     void aCommittableWithTheSameBatchTwiceFailsTheJobAndAppendsNothing() throws Exception {
         PersistCommittable once = committable("run-a", 3, values("twice", 400));
         PersistCommittable twice = new PersistCommittable(once.committer(), 3, once.preparedAtMs(),
-                List.of(once.batches().get(0), once.batches().get(0)));
+                List.of(once.batches().get(0), once.batches().get(0)), false);
         RecordingCommitRequest request = new RecordingCommitRequest(twice);
         try (PersistCommitter committer = committer()) {
             committer.commit(List.of(request));
@@ -278,10 +293,11 @@ class PersistCommitterTest {
                 .hasMessageContaining("the shard is closed");
     }
 
-    @Test
-    void theCommittableSerializerRoundTrips() throws Exception {
+    @ParameterizedTest(name = "end of input {0}")
+    @ValueSource(booleans = {false, true})
+    void theCommittableSerializerRoundTrips(boolean endOfInput) throws Exception {
         PersistCommittable committable = new PersistCommittable("sink/run", 42, 1_700_000_000_000L,
-                List.of(new byte[] {1, 2, 3}, new byte[0]));
+                List.of(new byte[] {1, 2, 3}, new byte[0]), endOfInput);
         PersistCommittableSerializer serializer = new PersistCommittableSerializer();
 
         PersistCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(committable));
@@ -290,6 +306,86 @@ class PersistCommitterTest {
         assertThat(back.checkpointId()).isEqualTo(42);
         assertThat(back.preparedAtMs()).isEqualTo(1_700_000_000_000L);
         assertThat(back.batches()).containsExactly(new byte[] {1, 2, 3}, new byte[0]);
+        assertThat(back.endOfInput()).isEqualTo(endOfInput);
+    }
+
+    /** Version 2, as main wrote it into checkpoints up to 6a7e29e (fixture written by that build's serializer). */
+    @Test
+    void theCommittableSerializerReadsVersion2AsNotAtTheEndOfInput() throws Exception {
+        byte[] written = Files.readAllBytes(Path.of(
+                getClass().getResource("/upgrade/6a7e29e-committable/committable-v2.bin").toURI()));
+
+        PersistCommittable back = new PersistCommittableSerializer().deserialize(2, written);
+
+        assertThat(back.committer()).isEqualTo("persist-sink:s1/1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+        assertThat(back.checkpointId()).isEqualTo(42);
+        assertThat(back.preparedAtMs()).isEqualTo(1_700_000_000_000L);
+        assertThat(back.batches()).containsExactly(new byte[] {1, 2, 3}, new byte[0]);
+        assertThat(back.endOfInput()).isFalse();
+    }
+
+    @Test
+    void theCommittableSerializerRefusesFlagsItDoesNotKnow() throws Exception {
+        PersistCommittableSerializer serializer = new PersistCommittableSerializer();
+        byte[] bytes = serializer.serialize(new PersistCommittable("sink/run", 1, 0, List.of(), true));
+        bytes[bytes.length - 1] = 3;
+
+        assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion(), bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("flags 0x3");
+        assertThatThrownBy(() -> serializer.deserialize(4, bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 4");
+    }
+
+    /**
+     * The sink's last committable (every writer at the end of its input) starts no merge, so a bounded job's end does
+     * not wait for one; any other commit does, also one after it (a job restored from a savepoint taken at the end
+     * of its input replays that committable, then commits its own). Deterministic: the shard needs merges first.
+     */
+    @ParameterizedTest(name = "end of input {0}")
+    @ValueSource(booleans = {false, true})
+    void theLastCommittableStartsNoMergeAndEveryRecordIsInTheShardOnce(boolean endOfInput) throws Exception {
+        PersistSinkConfig compacting = config;
+        config = config(builder -> builder.compaction(false));
+        Map<String, Long> expected = new TreeMap<>();
+        try (PersistCommitter committer = committer()) {
+            for (int c = 1; c <= 12; c++) {
+                expected.putAll(commitValues(committer, c, false));
+            }
+        }
+        int batchesBefore = batchCount();
+        config = compacting;
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (PersistCommitter committer = new PersistCommitter(config,
+                InternalSinkCommitterMetricGroup.wrap(metrics))) {
+            expected.putAll(commitValues(committer, 13, endOfInput));
+            Gauge<?> requested = (Gauge<?>) metrics.get("compactionsRequested");
+            Gauge<?> applied = (Gauge<?>) metrics.get("compactionsApplied");
+            if (endOfInput) {
+                await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                        .untilAsserted(() -> assertThat(requested.getValue()).as("merges requested").isEqualTo(0L));
+                assertThat(batchCount()).isEqualTo(batchesBefore + 1);
+                expected.putAll(commitValues(committer, 14, false));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat((Long) applied.getValue()).as("merges applied").isPositive());
+        }
+
+        assertThat(batchCount()).isEqualTo(1);
+        assertThat(shard()).isEqualTo(expected);
+    }
+
+    /** Commits ten values of checkpoint {@code checkpointId} and returns them as the shard should hold them. */
+    private Map<String, Long> commitValues(PersistCommitter committer, long checkpointId, boolean endOfInput) {
+        List<String> values = values("c" + checkpointId + "-", 10);
+        PersistCommittable committable = committable("run-a", checkpointId, values);
+        RecordingCommitRequest request = new RecordingCommitRequest(new PersistCommittable(committable.committer(),
+                checkpointId, committable.preparedAtMs(), committable.batches(), endOfInput));
+        committer.commit(List.of(request));
+        assertThat(request.signal).as("checkpoint %d committed", checkpointId)
+                .isEqualTo(RecordingCommitRequest.Signal.NONE);
+        return ones(values);
     }
 
     /** Version 1, as earlier builds wrote it into checkpoints: its marker is the sink id and the job id. */
@@ -325,24 +421,24 @@ class PersistCommitterTest {
             values.forEach(v -> builder.add(new byte[0], v.getBytes(StandardCharsets.UTF_8), 0, 1));
             byte[] batch = builder.finish(Frontier.of(1)).toTransmittable();
             return new PersistCommittable(SinkMarkers.commits(config.sinkId(), run), checkpointId,
-                    System.currentTimeMillis(), List.of(batch));
+                    System.currentTimeMillis(), List.of(batch), false);
         }
     }
 
     private static PersistCommittable withPreparedAt(PersistCommittable committable, long preparedAtMs) {
         return new PersistCommittable(committable.committer(), committable.checkpointId(), preparedAtMs,
-                committable.batches());
+                committable.batches(), committable.endOfInput());
     }
 
     private PersistSinkConfig shortRetentionConfig() {
-        return PersistSink.<String>builder()
-                .embedded(dir)
-                .shardName("committer-test")
-                .valueCodec("utf8")
-                .serializer(PersistRecordSerializer.valueOnly(new SimpleStringSchema()))
-                .markerRetention(Duration.ofDays(1))
-                .build()
-                .config();
+        return config(builder -> builder.markerRetention(Duration.ofDays(1)));
+    }
+
+    private int batchCount() {
+        try (Blob blob = config.location().openBlob(config.persistConfig().hadoopOptions(), RetryPolicy.DEFAULT);
+                Consensus consensus = config.location().openConsensus()) {
+            return StateVersions.readLatest(config.shardId(), consensus, blob).orElseThrow().batches().size();
+        }
     }
 
     private Map<String, Long> shard() {
