@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code add → finish} throughput of the batch builder against an in-memory blob, with a baseline that
  * only copies the same key and value bytes once ({@code System.arraycopy}) in the same run. Scores are
  * invocations per second; the ratio to the baseline is the cost of buffering, consolidating, encoding Parquet
- * and uploading. Each invocation handles 16 MiB of records, so a score of N ops/s is 16·N MiB/s.
+ * and uploading; the ratio of {@code addAndFinish} to {@code addAndFinishWithoutPageChecksums} is what page
+ * checksums cost. Each invocation handles 16 MiB of records, so a score of N ops/s is 16·N MiB/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -50,6 +51,7 @@ public class BatchBuilderBenchmark {
     private byte[] copyTarget;
     private ExecutorService executor;
     private BatchBuilderConfig config;
+    private BatchBuilderConfig withoutPageChecksums;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -76,6 +78,7 @@ public class BatchBuilderBenchmark {
                 .blobTargetSizeBytes(4 << 20)
                 .consolidate(consolidate)
                 .build();
+        withoutPageChecksums = config.toBuilder().pageChecksums(false).build();
     }
 
     @TearDown(Level.Trial)
@@ -90,6 +93,16 @@ public class BatchBuilderBenchmark {
     /** One invocation writes all 16 MiB of records: records/s = score × 16 MiB / recordBytes. */
     @Benchmark
     public long addAndFinish() {
+        return addAndFinish(config);
+    }
+
+    /** The same without page checksums: its ratio to {@link #addAndFinish()} is what the checksums cost. */
+    @Benchmark
+    public long addAndFinishWithoutPageChecksums() {
+        return addAndFinish(withoutPageChecksums);
+    }
+
+    private long addAndFinish(BatchBuilderConfig config) {
         PartWriter writer = new PartWriter(ShardId.random(), new MemBlob(), config, executor, new BatchWriteMetrics());
         BatchBuilder builder = new BatchBuilder(writer, BuildVersion.current(), Frontier.MINIMUM, Frontier.MINIMUM,
                 PartIdSequence.random());

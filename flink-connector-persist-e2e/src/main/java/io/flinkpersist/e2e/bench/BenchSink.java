@@ -114,26 +114,25 @@ enum BenchSink {
     PERSIST_SINK("PersistSink") {
         @Override
         Sink<BenchRecord> create(Path dir) {
-            return persistSink(dir);
+            return persistSink(dir, true);
         }
 
-        /** The shard's snapshot at its upper: each (id, payload) once, with diff 1. */
         @Override
         void check(Path dir, RecordCheck check) {
-            PersistSinkConfig config = persistSink(dir).config();
-            try (PersistClient client = config.openClient();
-                    ReadHandle reader = client.openReader(config.shardId(), config.codecs());
-                    Consolidator snapshot = reader.snapshot(reader.fetchRecentUpper().element().orElseThrow() - 1,
-                            Duration.ofSeconds(60))) {
-                while (snapshot.next()) {
-                    long id = ByteBuffer.wrap(snapshot.key()).getLong();
-                    if (snapshot.diff() != 1) {
-                        throw new IllegalStateException(label + " holds id " + id + " with diff " + snapshot.diff());
-                    }
-                    check.accept(id, snapshot.value());
-                }
-            }
-            check.finish();
+            checkShard(label, persistSink(dir, true).config(), check);
+        }
+    },
+
+    /** The same without page checksums: what they cost the sink, in the same round. */
+    PERSIST_SINK_NO_PAGE_CHECKSUMS("PersistSink, no page checksums") {
+        @Override
+        Sink<BenchRecord> create(Path dir) {
+            return persistSink(dir, false);
+        }
+
+        @Override
+        void check(Path dir, RecordCheck check) {
+            checkShard(label, persistSink(dir, false).config(), check);
         }
     };
 
@@ -150,11 +149,29 @@ enum BenchSink {
     /** Reads back every record the sink created for {@code dir} committed there, and checks them all. */
     abstract void check(Path dir, RecordCheck check) throws Exception;
 
-    private static PersistSink<BenchRecord> persistSink(Path dir) {
+    /** The shard's snapshot at its upper: each (id, payload) once, with diff 1. */
+    private static void checkShard(String label, PersistSinkConfig config, RecordCheck check) {
+        try (PersistClient client = config.openClient();
+                ReadHandle reader = client.openReader(config.shardId(), config.codecs());
+                Consolidator snapshot = reader.snapshot(reader.fetchRecentUpper().element().orElseThrow() - 1,
+                        Duration.ofSeconds(60))) {
+            while (snapshot.next()) {
+                long id = ByteBuffer.wrap(snapshot.key()).getLong();
+                if (snapshot.diff() != 1) {
+                    throw new IllegalStateException(label + " holds id " + id + " with diff " + snapshot.diff());
+                }
+                check.accept(id, snapshot.value());
+            }
+        }
+        check.finish();
+    }
+
+    private static PersistSink<BenchRecord> persistSink(Path dir, boolean pageChecksums) {
         return PersistSink.<BenchRecord>builder()
                 .embedded(dir)
                 .shardName("bench")
                 .serializer(new IdKeyPayloadValue())
+                .pageChecksums(pageChecksums)
                 .build();
     }
 

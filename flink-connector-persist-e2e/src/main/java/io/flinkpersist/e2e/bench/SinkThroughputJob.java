@@ -75,7 +75,7 @@ public final class SinkThroughputJob {
                     for (BenchSink sink : order) {
                         Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
                         CaseResult result = run(cluster, rest, heap, sink, workload, dir);
-                        System.out.printf("round %d, %4d B: %-17s %,10.0f records/s, %s, %s%n", round,
+                        System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %s, %s%n", round,
                                 workload.payloadBytes(), sink.label, result.recordsPerSecond(),
                                 describe(result.checkpoints()), describe(result.heap()));
                         sink.check(dir, new RecordCheck(sink.label, workload.records(), workload.payloadBytes()));
@@ -156,6 +156,9 @@ public final class SinkThroughputJob {
                 spread(cases, c -> c.checkpoints().completed(), "%.0f"),
                 spread(cases, c -> c.heap().collections() == 0 ? Double.NaN : c.heap().bytes() / 1048576.0,
                         "%,.0f")));
+        List<CaseResult> unchecked = results.get(BenchSink.PERSIST_SINK_NO_PAGE_CHECKSUMS);
+        System.out.printf("%nPage checksums: PersistSink at %s of its records/s without them, in the same round%n",
+                spread(ratios(results.get(BenchSink.PERSIST_SINK), unchecked), r -> r, "%.3f"));
     }
 
     /** Each round's records/s of {@code cases} over that of {@code baseline} in the same round. */

@@ -45,6 +45,7 @@ public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSink
     private Duration markerRetention = CommitMarkerState.DEFAULT_RETENTION;
     private int rollupThreshold = StateSettings.DEFAULT_ROLLUP_THRESHOLD;
     private boolean compaction = true;
+    private boolean pageChecksums = true;
     private Duration historyRetention = CompactionSettings.DEFAULT_HISTORY_RETENTION;
     /** Null: the larger of the default and 4 times the part target size. */
     private Long compactionMemoryBoundBytes;
@@ -81,6 +82,18 @@ public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSink
 
     public PersistSinkBuilder<T> inlineThresholdBytes(long bytes) {
         this.inlineThresholdBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Whether the parts this sink writes (and its committer's compaction rewrites) carry a CRC32 checksum on every
+     * Parquet page (on by default), which every read verifies, so that a damaged part is an error naming it and
+     * never different data. Without, a damaged page is caught only where it breaks the part's structure, its length
+     * or its diffs sum, as in persist, which writes none; the checksums cost a few per cent of the writers' time
+     * (docs/datastream.md, Performance).
+     */
+    public PersistSinkBuilder<T> pageChecksums(boolean enabled) {
+        this.pageChecksums = enabled;
         return this;
     }
 
@@ -212,7 +225,7 @@ public final class PersistSinkBuilder<T> extends PersistShardBuilder<PersistSink
         options.check(grace.compareTo(markerRetention) > 0, "orphanGrace", grace,
                 "a duration longer than the marker retention of " + markerRetention);
         return new PersistSink<>(new PersistSinkConfig(address, id, partTargetSizeBytes, maxOutstandingParts, inlineThresholdBytes,
-                commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction, historyRetention,
-                memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
+                pageChecksums, commitRetries, markerRetention, allowNoCheckpointing, rollupThreshold, compaction,
+                historyRetention, memoryBound, compactionConcurrency, grace, UUID.randomUUID().toString()), serializer);
     }
 }

@@ -29,6 +29,7 @@ public final class PersistSinkConfig implements Serializable {
     private final long partTargetSizeBytes;
     private final int maxOutstandingParts;
     private final long inlineThresholdBytes;
+    private final boolean pageChecksums;
     private final int commitRetries;
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
@@ -41,7 +42,7 @@ public final class PersistSinkConfig implements Serializable {
     private final String instanceId;
 
     PersistSinkConfig(ShardAddress address, String sinkId, long partTargetSizeBytes,
-            int maxOutstandingParts, long inlineThresholdBytes, int commitRetries, Duration markerRetention,
+            int maxOutstandingParts, long inlineThresholdBytes, boolean pageChecksums, int commitRetries, Duration markerRetention,
             boolean allowNoCheckpointing, int rollupThreshold, boolean compaction, Duration historyRetention,
             long compactionMemoryBoundBytes, int compactionConcurrency, Duration orphanGrace, String instanceId) {
         this.address = address;
@@ -49,6 +50,7 @@ public final class PersistSinkConfig implements Serializable {
         this.partTargetSizeBytes = partTargetSizeBytes;
         this.maxOutstandingParts = maxOutstandingParts;
         this.inlineThresholdBytes = inlineThresholdBytes;
+        this.pageChecksums = pageChecksums;
         this.commitRetries = commitRetries;
         this.markerRetention = markerRetention;
         this.rollupThreshold = rollupThreshold;
@@ -75,6 +77,7 @@ public final class PersistSinkConfig implements Serializable {
                         .blobTargetSizeBytes(partTargetSizeBytes)
                         .maxOutstandingParts(maxOutstandingParts)
                         .inlineWritesSingleMaxBytes(inlineThresholdBytes)
+                        .pageChecksums(pageChecksums)
                         .build())
                 .build();
     }
@@ -161,7 +164,8 @@ public final class PersistSinkConfig implements Serializable {
     public String toString() {
         return "PersistSinkConfig{" + address + ", sinkId=" + sinkId
                 + ", partTargetSizeBytes=" + partTargetSizeBytes + ", maxOutstandingParts=" + maxOutstandingParts
-                + ", inlineThresholdBytes=" + inlineThresholdBytes + ", commitRetries=" + commitRetries
+                + ", inlineThresholdBytes=" + inlineThresholdBytes + ", pageChecksums=" + pageChecksums
+                + ", commitRetries=" + commitRetries
                 + ", markerRetention=" + markerRetention + ", allowNoCheckpointing=" + allowNoCheckpointing
                 + ", rollupThreshold=" + rollupThreshold + ", compaction=" + compaction + ", historyRetention="
                 + historyRetention + ", compactionMemoryBoundBytes=" + compactionMemoryBoundBytes

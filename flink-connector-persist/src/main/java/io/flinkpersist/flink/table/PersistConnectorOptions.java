@@ -136,6 +136,14 @@ public final class PersistConnectorOptions {
                     + "rollup (at least 1; persist's default). Each commit writes only what changed to consensus; a "
                     + "new handle reads the newest rollup and at most about this many changes after it.");
 
+    public static final ConfigOption<Boolean> SINK_PAGE_CHECKSUMS = ConfigOptions.key("sink.page-checksums")
+            .booleanType()
+            .defaultValue(true)
+            .withDescription("Whether the parts the sink writes (and its compaction rewrites) carry a CRC32 checksum "
+                    + "on every Parquet page, which every read verifies: a damaged part is then an error naming it, "
+                    + "never different data. Without, a damaged page is caught only where it breaks the part's "
+                    + "structure, length or diffs sum, as in persist, which writes none.");
+
     public static final ConfigOption<Boolean> COMPACTION_ENABLED = ConfigOptions.key("compaction.enabled")
             .booleanType()
             .defaultValue(true)

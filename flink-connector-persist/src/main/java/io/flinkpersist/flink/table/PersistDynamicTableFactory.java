@@ -18,6 +18,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RE
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PAGE_CHECKSUMS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_CONCURRENCY;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_MEMORY_BOUND;
@@ -75,7 +76,7 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     public Set<ConfigOption<?>> optionalOptions() {
         return Set.of(CONSENSUS_PASSWORD, FORMAT, KEY_FORMAT, KEY_FIELDS, VALUE_FORMAT, VALUE_FIELDS_INCLUDE,
                 SINK_PARALLELISM, SINK_ID, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
+                SINK_PAGE_CHECKSUMS, SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
                 COMPACTION_ENABLED, COMPACTION_HISTORY_RETENTION, COMPACTION_MEMORY_BOUND, COMPACTION_CONCURRENCY,
                 COMPACTION_ORPHAN_GRACE, SCAN_MODE, SCAN_AS_OF, SCAN_READER_LEASE, SCAN_KEY_RANGES, SCAN_PARALLELISM);
     }
@@ -89,7 +90,7 @@ public final class PersistDynamicTableFactory implements DynamicTableSinkFactory
     @Override
     public Set<ConfigOption<?>> forwardOptions() {
         return Set.of(CONSENSUS_PASSWORD, SINK_PART_TARGET_SIZE, SINK_MAX_OUTSTANDING_PARTS, SINK_INLINE_THRESHOLD,
-                SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
+                SINK_PAGE_CHECKSUMS, SINK_COMMIT_RETRIES, SINK_MARKER_RETENTION, SINK_ALLOW_NO_CHECKPOINTING, STATE_ROLLUP_THRESHOLD,
                 COMPACTION_ENABLED, COMPACTION_HISTORY_RETENTION, COMPACTION_MEMORY_BOUND, COMPACTION_CONCURRENCY,
                 COMPACTION_ORPHAN_GRACE, SCAN_READER_LEASE);
     }

@@ -5,6 +5,7 @@ import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_COMMIT_RE
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_ID;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_INLINE_THRESHOLD;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_MARKER_RETENTION;
+import static io.flinkpersist.flink.table.PersistConnectorOptions.SINK_PAGE_CHECKSUMS;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_ENABLED;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_HISTORY_RETENTION;
 import static io.flinkpersist.flink.table.PersistConnectorOptions.COMPACTION_CONCURRENCY;
@@ -51,6 +52,7 @@ final class SinkSettings {
     private final long partTargetSizeBytes;
     private final int maxOutstandingParts;
     private final long inlineThresholdBytes;
+    private final boolean pageChecksums;
     private final int commitRetries;
     private final Duration markerRetention;
     private final boolean allowNoCheckpointing;
@@ -64,7 +66,7 @@ final class SinkSettings {
     private final Duration orphanGrace;
 
     private SinkSettings(TableShardAddress address, String sinkId, long partTargetSizeBytes, int maxOutstandingParts,
-            long inlineThresholdBytes, int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
+            long inlineThresholdBytes, boolean pageChecksums, int commitRetries, Duration markerRetention, boolean allowNoCheckpointing, int rollupThreshold,
             boolean compaction, Duration historyRetention, Long compactionMemoryBoundBytes, int compactionConcurrency,
             Duration orphanGrace) {
         this.address = address;
@@ -72,6 +74,7 @@ final class SinkSettings {
         this.partTargetSizeBytes = partTargetSizeBytes;
         this.maxOutstandingParts = maxOutstandingParts;
         this.inlineThresholdBytes = inlineThresholdBytes;
+        this.pageChecksums = pageChecksums;
         this.commitRetries = commitRetries;
         this.markerRetention = markerRetention;
         this.allowNoCheckpointing = allowNoCheckpointing;
@@ -91,6 +94,7 @@ final class SinkSettings {
                 options.get(SINK_PART_TARGET_SIZE).getBytes(),
                 options.get(SINK_MAX_OUTSTANDING_PARTS),
                 options.get(SINK_INLINE_THRESHOLD).getBytes(),
+                options.get(SINK_PAGE_CHECKSUMS),
                 options.get(SINK_COMMIT_RETRIES),
                 options.get(SINK_MARKER_RETENTION),
                 options.get(SINK_ALLOW_NO_CHECKPOINTING),
@@ -110,6 +114,7 @@ final class SinkSettings {
                 .partTargetSizeBytes(partTargetSizeBytes)
                 .maxOutstandingParts(maxOutstandingParts)
                 .inlineThresholdBytes(inlineThresholdBytes)
+                .pageChecksums(pageChecksums)
                 .commitRetries(commitRetries)
                 .markerRetention(markerRetention)
                 .allowNoCheckpointing(allowNoCheckpointing)

@@ -32,6 +32,7 @@ public final class BatchBuilderConfig {
     private final boolean consolidate;
     private final boolean batchDeleteEnabled;
     private final int keyLowerMaxBytes;
+    private final boolean pageChecksums;
 
     private BatchBuilderConfig(Builder b) {
         this.writerKey = b.writerKey;
@@ -44,6 +45,7 @@ public final class BatchBuilderConfig {
         this.consolidate = b.consolidate;
         this.batchDeleteEnabled = b.batchDeleteEnabled;
         this.keyLowerMaxBytes = b.keyLowerMaxBytes;
+        this.pageChecksums = b.pageChecksums;
     }
 
     public static Builder builder() {
@@ -66,6 +68,7 @@ public final class BatchBuilderConfig {
         b.consolidate = consolidate;
         b.batchDeleteEnabled = batchDeleteEnabled;
         b.keyLowerMaxBytes = keyLowerMaxBytes;
+        b.pageChecksums = pageChecksums;
         return b;
     }
 
@@ -115,6 +118,11 @@ public final class BatchBuilderConfig {
         return keyLowerMaxBytes;
     }
 
+    /** Whether parts carry page checksums: see {@link Builder#pageChecksums}. */
+    public boolean pageChecksums() {
+        return pageChecksums;
+    }
+
     @Override
     public String toString() {
         return "BatchBuilderConfig{writerKey=" + writerKey + ", blobTargetSizeBytes=" + blobTargetSizeBytes
@@ -122,7 +130,7 @@ public final class BatchBuilderConfig {
                 + inlineWritesSingleMaxBytes + ", statsCollectionEnabled=" + statsCollectionEnabled
                 + ", statsBudgetBytes=" + statsBudgetBytes + ", untrimmableColumns=" + untrimmableColumns
                 + ", consolidate=" + consolidate + ", batchDeleteEnabled=" + batchDeleteEnabled
-                + ", keyLowerMaxBytes=" + keyLowerMaxBytes + "}";
+                + ", keyLowerMaxBytes=" + keyLowerMaxBytes + ", pageChecksums=" + pageChecksums + "}";
     }
 
     /** Collects and checks the knobs. */
@@ -137,6 +145,7 @@ public final class BatchBuilderConfig {
         private boolean consolidate = true;
         private boolean batchDeleteEnabled = true;
         private int keyLowerMaxBytes = DEFAULT_KEY_LOWER_MAX_BYTES;
+        private boolean pageChecksums = true;
 
         private Builder() {}
 
@@ -203,6 +212,16 @@ public final class BatchBuilderConfig {
                 throw new IllegalArgumentException("key lower length must be at least 1 byte, was " + bytes);
             }
             this.keyLowerMaxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Whether parts carry a CRC32 checksum on every Parquet page (on by default), which every read verifies.
+         * Without, a damaged page is caught only where it breaks the part's structure, its recorded length or its
+         * diffs sum; persist itself writes none.
+         */
+        public Builder pageChecksums(boolean enabled) {
+            this.pageChecksums = enabled;
             return this;
         }
 

@@ -96,7 +96,7 @@ public final class PartWriter {
                 metrics.recordStats(System.nanoTime() - start, trimmed.trimmedBytes());
             }
             long encodeStart = System.nanoTime();
-            byte[] encoded = ParquetPartCodec.encode(new BlobTraceBatchPart(desc, index, updates));
+            byte[] encoded = ParquetPartCodec.encode(new BlobTraceBatchPart(desc, index, updates), config.pageChecksums());
             long encodeNanos = System.nanoTime() - encodeStart;
 
             long uploadStart = System.nanoTime();

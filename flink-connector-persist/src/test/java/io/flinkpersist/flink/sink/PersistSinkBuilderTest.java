@@ -40,6 +40,8 @@ class PersistSinkBuilderTest {
         assertThat(config.persistConfig().state().rollupThreshold()).isEqualTo(128);
         assertThat(valid().rollupThreshold(4).build().config().persistConfig().state().rollupThreshold()).isEqualTo(4);
         assertThat(config.compaction()).isTrue();
+        assertThat(config.persistConfig().batch().pageChecksums()).isTrue();
+        assertThat(valid().pageChecksums(false).build().config().persistConfig().batch().pageChecksums()).isFalse();
         assertThat(config.historyRetention()).isEqualTo(Duration.ofHours(1));
         assertThat(config.persistConfig().compaction().historyRetentionMs()).isEqualTo(3_600_000);
         assertThat(config.compactionMemoryBoundBytes()).isEqualTo(512L * 1024 * 1024);

@@ -74,6 +74,8 @@ class PersistTableValidationTest {
                 bad("sink.commit-retries", Map.of("sink.commit-retries", "-1"), "'sink.commit-retries'",
                         "0 or more"),
                 bad("sink.id", Map.of("sink.id", " "), "'sink.id'", "printable"),
+                bad("sink.page-checksums not a boolean", Map.of("sink.page-checksums", "maybe"), "sink.page-checksums",
+                        "maybe"),
                 bad("state.rollup-threshold", Map.of("state.rollup-threshold", "0"), "'state.rollup-threshold'",
                         "at least 1 version"),
                 bad("compaction.memory-bound", Map.of("compaction.memory-bound", "1 mb", "sink.part-target-size", "1 mb"),

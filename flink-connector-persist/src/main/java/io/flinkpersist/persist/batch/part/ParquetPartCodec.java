@@ -28,14 +28,23 @@ public final class ParquetPartCodec {
     private ParquetPartCodec() {}
 
     /**
-     * Validates a part and encodes it as a Parquet file.
+     * Validates a part and encodes it as a Parquet file with page checksums.
      *
      * @throws InvalidPartException if the part breaks a part rule: better to fail now than to write it
      */
     public static byte[] encode(BlobTraceBatchPart part) {
+        return encode(part, true);
+    }
+
+    /**
+     * Validates a part and encodes it as a Parquet file, with a CRC32 checksum on every page if {@code pageChecksums}.
+     *
+     * @throws InvalidPartException if the part breaks a part rule: better to fail now than to write it
+     */
+    public static byte[] encode(BlobTraceBatchPart part, boolean pageChecksums) {
         part.validate();
         try {
-            return ParquetPartWriter.write(part.updates(), PartHeader.encode(part));
+            return ParquetPartWriter.write(part.updates(), PartHeader.encode(part), pageChecksums);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode part " + part.index() + " of " + part.desc(), e);
         }

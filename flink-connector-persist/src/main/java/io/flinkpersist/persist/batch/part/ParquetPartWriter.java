@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.zip.CRC32;
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
@@ -31,7 +32,7 @@ import org.apache.parquet.format.Util;
 /**
  * Writes updates as a Parquet file the way persist does: PLAIN encoding, no dictionary, no compression, no column
  * statistics, data pages v2 of at most 1 MiB and 20,000 rows, one row group however large (none when there are no
- * updates); and a CRC32 checksum on every page, which readers verify.
+ * updates); and, unless turned off, a CRC32 checksum on every page, which readers verify.
  *
  * <p>The file is laid out directly, not through parquet-java's column writers: a PLAIN page of required columns is
  * its values back to back (a binary value behind its 4-byte little-endian length), so the columns are copied once
@@ -57,11 +58,11 @@ final class ParquetPartWriter {
     private record Page(int from, int to, int dataBytes, byte[] header) {}
 
     /** The whole file, with {@code header} under {@value ParquetPartCodec#HEADER_KEY}. */
-    static byte[] write(ColumnarRecords updates, String header) throws IOException {
+    static byte[] write(ColumnarRecords updates, String header, boolean pageChecksums) throws IOException {
         int len = updates.len();
         List<List<Page>> chunks = new ArrayList<>();
         if (len > 0) {
-            byte[] scratch = new byte[CHECKSUM_CHUNK];
+            byte[] scratch = pageChecksums ? new byte[CHECKSUM_CHUNK] : null;
             chunks.add(binaryPages(updates.keyData(), updates.keyOffsets(), len, scratch));
             chunks.add(binaryPages(updates.valData(), updates.valOffsets(), len, scratch));
             chunks.add(longPages(updates.times(), len, scratch));
@@ -95,6 +96,7 @@ final class ParquetPartWriter {
     }
 
     /** Pages of a binary column: each value is its 4-byte length, then its bytes. */
+    /** @param scratch where page checksums are assembled, or null to write pages without checksums */
     private static List<Page> binaryPages(byte[] data, int[] offsets, int len, byte[] scratch) throws IOException {
         List<Page> pages = new ArrayList<>();
         int from = 0;
@@ -112,8 +114,9 @@ final class ParquetPartWriter {
             if (bytes > Integer.MAX_VALUE) {
                 throw new IOException("a single value of " + bytes + " bytes does not fit a Parquet page");
             }
-            pages.add(new Page(from, to, (int) bytes, pageHeader(to - from, (int) bytes,
-                    binaryChecksum(data, offsets, from, to, scratch))));
+            OptionalInt crc = scratch == null ? OptionalInt.empty()
+                    : OptionalInt.of(binaryChecksum(data, offsets, from, to, scratch));
+            pages.add(new Page(from, to, (int) bytes, pageHeader(to - from, (int) bytes, crc)));
             from = to;
         }
         return pages;
@@ -151,26 +154,32 @@ final class ParquetPartWriter {
         int perPage = Math.min(PAGE_ROWS, PAGE_SIZE / Long.BYTES);
         for (int from = 0; from < len; from += perPage) {
             int to = Math.min(len, from + perPage);
-            CRC32 crc = new CRC32();
-            int perChunk = scratch.length / Long.BYTES;
-            for (int chunk = from; chunk < to; chunk += perChunk) {
-                int end = Math.min(to, chunk + perChunk);
-                for (int i = chunk; i < end; i++) {
-                    LE_LONG.set(scratch, (i - chunk) * Long.BYTES, values[i]);
-                }
-                crc.update(scratch, 0, (end - chunk) * Long.BYTES);
-            }
             int bytes = (to - from) * Long.BYTES;
-            pages.add(new Page(from, to, bytes, pageHeader(to - from, bytes, (int) crc.getValue())));
+            OptionalInt crc = scratch == null ? OptionalInt.empty() : OptionalInt.of(longChecksum(values, from, to,
+                    scratch));
+            pages.add(new Page(from, to, bytes, pageHeader(to - from, bytes, crc)));
         }
         return pages;
     }
 
-    private static byte[] pageHeader(int rows, int bytes, int crc) throws IOException {
+    private static int longChecksum(long[] values, int from, int to, byte[] scratch) {
+        CRC32 crc = new CRC32();
+        int perChunk = scratch.length / Long.BYTES;
+        for (int chunk = from; chunk < to; chunk += perChunk) {
+            int end = Math.min(to, chunk + perChunk);
+            for (int i = chunk; i < end; i++) {
+                LE_LONG.set(scratch, (i - chunk) * Long.BYTES, values[i]);
+            }
+            crc.update(scratch, 0, (end - chunk) * Long.BYTES);
+        }
+        return (int) crc.getValue();
+    }
+
+    private static byte[] pageHeader(int rows, int bytes, OptionalInt crc) throws IOException {
         DataPageHeaderV2 v2 = new DataPageHeaderV2(rows, 0, rows, Encoding.PLAIN, 0, 0);
         v2.setIs_compressed(false);
         PageHeader header = new PageHeader(PageType.DATA_PAGE_V2, bytes, bytes);
-        header.setCrc(crc);
+        crc.ifPresent(header::setCrc);
         header.setData_page_header_v2(v2);
         ByteArrayOutputStream out = new ByteArrayOutputStream(48);
         Util.writePageHeader(header, out);

@@ -34,8 +34,12 @@ class ParquetPartChecksumTest {
         return new BlobTraceBatchPart(DESC, 2, Update.records(updates));
     }
 
-    /** The byte ranges of the file that hold page values (not page headers, not the footer). */
+    /** The byte ranges of the file that hold page values (not page headers, not the footer); each page checksummed. */
     private static List<int[]> pageData(byte[] file) throws IOException {
+        return pageData(file, true);
+    }
+
+    private static List<int[]> pageData(byte[] file, boolean checksums) throws IOException {
         List<int[]> ranges = new ArrayList<>();
         int footerLength = (file[file.length - 8] & 0xff) | (file[file.length - 7] & 0xff) << 8
                 | (file[file.length - 6] & 0xff) << 16 | (file[file.length - 5] & 0xff) << 24;
@@ -46,7 +50,7 @@ class ParquetPartChecksumTest {
             int before = in.available();
             PageHeader header = Util.readPageHeader(in);
             int start = at + before - in.available();
-            assertThat(header.isSetCrc()).as("page at %d has a checksum", at).isTrue();
+            assertThat(header.isSetCrc()).as("page at %d has a checksum", at).isEqualTo(checksums);
             ranges.add(new int[] {start, start + header.getCompressed_page_size()});
             at = start + header.getCompressed_page_size();
         }
@@ -74,6 +78,21 @@ class ParquetPartChecksumTest {
                     .hasMessageContaining(KEY)
                     .hasMessageContaining("CRC");
         }
+    }
+
+    /**
+     * Written without checksums ({@code pageChecksums(false)}), as persist writes parts: the same file but for the
+     * page headers' checksums, read back as written.
+     */
+    @Test
+    void aPartWithoutChecksumsReadsBackAsWritten() throws IOException {
+        BlobTraceBatchPart part = part();
+        byte[] withChecksums = ParquetPartCodec.encode(part, true);
+        byte[] without = ParquetPartCodec.encode(part, false);
+
+        assertThat(pageData(without, false)).hasSameSizeAs(pageData(withChecksums));
+        assertThat(without.length).isLessThan(withChecksums.length);
+        assertThat(ParquetPartCodec.decode(KEY, without).updates()).isEqualTo(part.updates());
     }
 
     @Test
