@@ -282,8 +282,9 @@ abstract class PersistSourceJobsTestBase {
         List<KeyDiff> read = new ArrayList<>();
         try (CloseableIterator<KeyDiff> it = env.fromSource(source(new KeyDiffDeserializer()).changelog().build(),
                 WatermarkStrategy.noWatermarks(), "persist").executeAndCollect("changelog")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (read.size() < first.size()) {
-                read.add(it.next());
+                read.add(nextWithin(it, deadline, () -> "snapshot updates read " + read.size()));
             }
             assertThat(read).as("the snapshot").containsExactlyInAnyOrderElementsOf(first);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -294,7 +295,7 @@ abstract class PersistSourceJobsTestBase {
                 }
             });
             while (read.size() < first.size() + second.size()) {
-                read.add(it.next());
+                read.add(nextWithin(it, deadline, () -> "updates read " + read.size()));
             }
             writing.get(60, TimeUnit.SECONDS);
         }
