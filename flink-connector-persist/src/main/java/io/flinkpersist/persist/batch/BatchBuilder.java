@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Updates are buffered until their encoded size reaches the target part size; the buffer is then
  * (optionally) consolidated and becomes one part, uploaded in the background. At most
  * {@code maxOutstandingParts} uploads are in flight: a part beyond that waits in {@link #add} for the oldest
- * upload to finish (a stall), which bounds the builder's memory to about the target size times (max
- * outstanding + 1) and turns slow blob storage into backpressure. Parts keep the order in which they were cut.
+ * upload to finish (a stall), which bounds the builder's memory ({@link #heldBytes()}) and turns slow blob storage
+ * into backpressure. Parts keep the order in which they were cut.
  */
 public final class BatchBuilder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchBuilder.class);
@@ -38,7 +38,9 @@ public final class BatchBuilder implements AutoCloseable {
     private final Frontier partUpper;
     private final PartIdSequence partIds;
     private final UpdateBuffer buffer = new UpdateBuffer();
-    private final Deque<CompletableFuture<BatchPart>> writingParts = new ArrayDeque<>();
+    private final Deque<InFlight> writingParts = new ArrayDeque<>();
+    /** The {@link InFlight#heldBytes} of {@link #writingParts}; read by metrics threads. */
+    private volatile long inFlightBytes;
     private final List<BatchPart> finishedParts = new ArrayList<>();
     private final List<Integer> runSplits = new ArrayList<>();
 
@@ -82,9 +84,26 @@ public final class BatchBuilder implements AutoCloseable {
         this.partIds = Objects.requireNonNull(partIds, "partIds");
     }
 
+    /** A part cut and not yet awaited, and the bytes it holds until its upload ends: its updates and its file. */
+    private record InFlight(CompletableFuture<BatchPart> part, long heldBytes) {}
+
     /** Parts whose upload has started but not been awaited. */
     int writingParts() {
         return writingParts.size();
+    }
+
+    /**
+     * The bytes this builder holds on the heap between two {@link #add}s: its buffer's arrays and, for each part
+     * cut and not yet awaited, its updates and its encoded file (about twice the part's record size, see
+     * {@link ColumnarRecords#recordSize}). A part is cut once it reaches the target, so each holds less than
+     * {@code target + r}, {@code r} the largest record's size; the buffer's arrays at most double the most keys,
+     * values and updates one part had: in all at most {@code (2 × maxOutstandingParts + 2) × (target + r)} plus
+     * 4 KiB while records keep their shape, and {@code (2 × maxOutstandingParts + 6) × (target + r)} if they
+     * change it (parts of large keys, then of large values, then of tiny records). A cut holds one more part's
+     * updates, and consolidation's sort 16 bytes per update, while it runs. Safe to read from any thread.
+     */
+    public long heldBytes() {
+        return buffer.capacityBytes() + inFlightBytes;
     }
 
     /** Parts whose upload is known to be done. */
@@ -141,8 +160,7 @@ public final class BatchBuilder implements AutoCloseable {
         try {
             flushBuffer();
             while (!writingParts.isEmpty()) {
-                finishedParts.add(await(writingParts.peekFirst()));
-                writingParts.removeFirst();
+                finishedParts.add(awaitOldest());
             }
         } catch (RuntimeException e) {
             abandon();
@@ -197,27 +215,36 @@ public final class BatchBuilder implements AutoCloseable {
         long index = partsWritten;
         // Wait for room first, so that no more than the limit is ever in flight.
         while (writingParts.size() >= config.maxOutstandingParts()) {
-            if (!writingParts.peekFirst().isDone()) {
+            if (!writingParts.peekFirst().part().isDone()) {
                 writer.metrics().recordStall();
             }
-            finishedParts.add(await(writingParts.peekFirst()));
-            writingParts.removeFirst();
+            finishedParts.add(awaitOldest());
         }
         if (writer.shouldInline(part.goodbytes())) {
-            writingParts.addLast(CompletableFuture.completedFuture(writer.writeInline(desc, index, part)));
+            // In line with the parts in flight, so that parts stay in the order they were cut.
+            writingParts.addLast(new InFlight(CompletableFuture.completedFuture(writer.writeInline(desc, index, part)),
+                    0));
         } else {
             byte[] keyLower = ByteBounds.truncateLower(
                     part.key(config.consolidate() ? 0 : part.minKeyIndex()), config.keyLowerMaxBytes());
             // The id is taken here, on the writer's thread, so that ids follow the order parts are cut in.
-            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, null, partIds.next()));
+            long held = 2 * part.recordBytes();
+            writingParts.addLast(new InFlight(writer.writeHollow(desc, index, part, keyLower, null, partIds.next()),
+                    held));
+            inFlightBytes += held;
         }
         partsWritten++;
         numUpdates += len;
     }
 
-    private BatchPart await(CompletableFuture<BatchPart> part) {
+    /** Waits for the oldest part in flight and lets go of it; a failed one stays for {@link #abandon} to see. */
+    private BatchPart awaitOldest() {
+        InFlight oldest = writingParts.peekFirst();
         try {
-            return part.join();
+            BatchPart done = oldest.part().join();
+            writingParts.removeFirst();
+            inFlightBytes -= oldest.heldBytes();
+            return done;
         } catch (CompletionException e) {
             throw PartWriter.unwrap(e);
         }
@@ -243,14 +270,15 @@ public final class BatchBuilder implements AutoCloseable {
 
     private void abandon() {
         List<BatchPart> written = new ArrayList<>(finishedParts);
-        for (CompletableFuture<BatchPart> part : writingParts) {
+        for (InFlight part : writingParts) {
             try {
-                written.add(part.join());
+                written.add(part.part().join());
             } catch (CompletionException e) {
                 LOG.debug("upload of an abandoned part failed", e);
             }
         }
         writingParts.clear();
+        inFlightBytes = 0;
         finishedParts.clear();
         try {
             writer.delete(written);

@@ -135,6 +135,12 @@ final class UpdateBuffer {
     }
 
     /** Empties the buffer, keeping (bounded) capacity for the next part. */
+    /** The bytes of the buffer's arrays: what it holds however few updates it has (clearing keeps them). */
+    long capacityBytes() {
+        return (long) keyData.length + valData.length + (long) Integer.BYTES * (keyOffsets.length + valOffsets.length)
+                + (long) Long.BYTES * (times.length + diffs.length);
+    }
+
     void clear() {
         len = 0;
         keyBytes = 0;

@@ -57,7 +57,8 @@ public final class PersistSinkWriter<T>
     private volatile long lastFinishDurationMs;
     private volatile PersistClient client;
     private List<AbandonedSession> abandoned;
-    private BatchBuilder builder;
+    /** Volatile for the heldBytes gauge, read on a metrics thread. */
+    private volatile BatchBuilder builder;
 
     /**
      * @param restored the states of the restored checkpoint assigned to this subtask; empty for a fresh start
@@ -77,6 +78,10 @@ public final class PersistSinkWriter<T>
         context.metricGroup().gauge("partBytesWritten", () -> written(BatchWriteMetrics::bytes));
         context.metricGroup().gauge("uploadStalls", () -> written(BatchWriteMetrics::stalls));
         context.metricGroup().gauge("lastFinishDurationMs", () -> lastFinishDurationMs);
+        context.metricGroup().gauge("heldBytes", () -> {
+            BatchBuilder current = builder;
+            return current == null ? 0L : current.heldBytes();
+        });
         this.abandoned = abandonedSessions(restored, context.getRestoredCheckpointId().orElse(-1));
         try {
             serializer.open(context.asSerializationSchemaInitializationContext());
@@ -106,10 +111,12 @@ public final class PersistSinkWriter<T>
     @Override
     public void write(T element, Context context) {
         PersistRecord record = serializer.serialize(element);
-        if (builder == null) {
-            builder = client().batchBuilder(config.shardId(), Frontier.MINIMUM, partIds);
+        BatchBuilder current = builder;
+        if (current == null) {
+            current = client().batchBuilder(config.shardId(), Frontier.MINIMUM, partIds);
+            builder = current;
         }
-        builder.add(record.key(), record.value(), 0, record.diff());
+        current.add(record.key(), record.value(), 0, record.diff());
         recordsSent.inc();
         bytesSent.inc(record.key().length + record.value().length);
     }

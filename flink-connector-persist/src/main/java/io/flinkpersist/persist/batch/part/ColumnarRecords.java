@@ -106,6 +106,11 @@ public final class ColumnarRecords {
         return keyBytes() + valueBytes() + 16L * len;
     }
 
+    /** The sum of {@link #recordSize} over the updates: what their arrays hold, offsets included. */
+    public long recordBytes() {
+        return goodbytes() + 2L * Integer.BYTES * len;
+    }
+
     /** What one update adds to a buffer of pending updates: its bytes, its two offsets, its time and diff. */
     public static long recordSize(int keyLength, int valueLength) {
         return (long) keyLength + valueLength + Integer.BYTES + Integer.BYTES + Long.BYTES + Long.BYTES;
