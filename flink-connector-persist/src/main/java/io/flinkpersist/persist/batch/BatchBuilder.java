@@ -209,7 +209,8 @@ public final class BatchBuilder implements AutoCloseable {
             byte[] keyLower = ByteBounds.truncateLower(
                     part.key(config.consolidate() ? 0 : part.minKeyIndex()), config.keyLowerMaxBytes());
             // The id is taken here, on the writer's thread, so that ids follow the order parts are cut in.
-            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, null, partIds.next()));
+            writingParts.addLast(writer.writeHollow(desc, index, part, keyLower, config.consolidate(), null,
+                    partIds.next()));
         }
         partsWritten++;
         numUpdates += len;
