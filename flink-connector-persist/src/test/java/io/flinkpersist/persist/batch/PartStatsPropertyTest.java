@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.read.PartFetcher;
+import io.flinkpersist.persist.testutils.WrittenStatsLayout;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

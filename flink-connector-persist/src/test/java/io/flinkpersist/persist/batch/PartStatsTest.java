@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.proto.stats.ProtoPrimitiveStats;
 import io.flinkpersist.persist.proto.stats.ProtoStructStats;
+import io.flinkpersist.persist.testutils.WrittenStatsLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.flinkpersist.persist.batch;
+package io.flinkpersist.persist.testutils;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -7,15 +7,14 @@ import io.flinkpersist.persist.proto.stats.ProtoBytesStats;
 import io.flinkpersist.persist.proto.stats.ProtoDynStats;
 import io.flinkpersist.persist.proto.stats.ProtoPrimitiveStats;
 import io.flinkpersist.persist.proto.stats.ProtoStructStats;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The test's own statement of what {@link PartStats} writes, independent of it: the structural check of the layout
- * (docs/format.md, "Part statistics") and the stats a part's data should have.
+ * The tests' own statement of the part stats this build writes (docs/format.md, "Part statistics"), independent of
+ * {@code PartStats}: the structural check of the layout, and the stats a part's data must have.
  */
-final class WrittenStatsLayout {
+public final class WrittenStatsLayout {
     private WrittenStatsLayout() {}
 
     /**
@@ -23,7 +22,7 @@ final class WrittenStatsLayout {
      * whose every column is {@code k} or {@code v} with both byte bounds, or {@code t} or {@code d} with both i64
      * bounds, and nothing else.
      */
-    static Optional<ProtoStructStats> parse(ByteString bytes) {
+    public static Optional<ProtoStructStats> parse(ByteString bytes) {
         ProtoStructStats stats;
         try {
             stats = ProtoStructStats.parseFrom(bytes);
@@ -62,54 +61,33 @@ final class WrittenStatsLayout {
                 && stats.getUnknownFields().asMap().isEmpty();
     }
 
-    /** The untrimmed stats of {@code updates}, found by sorting copies of each column. */
-    static ProtoStructStats expected(ColumnarRecords updates, int maxBoundBytes) {
-        int len = updates.len();
-        ProtoStructStats.Builder stats = ProtoStructStats.newBuilder().setLen(len);
-        if (len == 0) {
+    /** The untrimmed stats of {@code updates}, byte bounds cut to {@code maxBoundBytes}. */
+    public static ProtoStructStats expected(ColumnarRecords updates, int maxBoundBytes) {
+        ProtoStructStats.Builder stats = ProtoStructStats.newBuilder().setLen(updates.len());
+        if (updates.len() == 0) {
             return stats.build();
         }
-        byte[][] keys = new byte[len][];
-        byte[][] values = new byte[len][];
-        long[] times = new long[len];
-        long[] diffs = new long[len];
-        for (int i = 0; i < len; i++) {
-            keys[i] = updates.key(i);
-            values[i] = updates.value(i);
-            times[i] = updates.time(i);
-            diffs[i] = updates.diff(i);
-        }
-        Arrays.sort(keys, Arrays::compareUnsigned);
-        Arrays.sort(values, Arrays::compareUnsigned);
-        Arrays.sort(times);
-        Arrays.sort(diffs);
-        bytes(stats, "k", keys[0], keys[len - 1], maxBoundBytes);
-        bytes(stats, "v", values[0], values[len - 1], maxBoundBytes);
-        i64(stats, "t", times[0], times[len - 1]);
-        i64(stats, "d", diffs[0], diffs[len - 1]);
+        PartBounds bounds = PartBounds.of(updates);
+        putBytes(stats, "k", bounds.minKey(), bounds.maxKey(), maxBoundBytes);
+        putBytes(stats, "v", bounds.minValue(), bounds.maxValue(), maxBoundBytes);
+        putI64(stats, "t", bounds.minTime(), bounds.maxTime());
+        putI64(stats, "d", bounds.minDiff(), bounds.maxDiff());
         return stats.build();
     }
 
-    private static void bytes(ProtoStructStats.Builder stats, String column, byte[] min, byte[] max, int maxBytes) {
-        byte[] lower = Arrays.copyOf(min, Math.min(min.length, maxBytes));
-        byte[] upper = max;
-        if (max.length > maxBytes) {
-            int last = maxBytes - 1;
-            while (last >= 0 && max[last] == (byte) 0xff) {
-                last--;
-            }
-            if (last < 0) {
-                return;
-            }
-            upper = Arrays.copyOf(max, last + 1);
-            upper[last]++;
+    private static void putBytes(ProtoStructStats.Builder stats, String column, byte[] min, byte[] max, int maxBytes) {
+        byte[] upper = PartBounds.upper(max, maxBytes);
+        if (upper == null) {
+            return;
         }
-        stats.putCols(column, ProtoDynStats.newBuilder().setBytes(ProtoBytesStats.newBuilder().setPrimitive(ProtoPrimitiveStats.newBuilder()
-                        .setLowerBytes(ByteString.copyFrom(lower)).setUpperBytes(ByteString.copyFrom(upper))))
+        stats.putCols(column, ProtoDynStats.newBuilder().setBytes(ProtoBytesStats.newBuilder()
+                        .setPrimitive(ProtoPrimitiveStats.newBuilder()
+                                .setLowerBytes(ByteString.copyFrom(PartBounds.lower(min, maxBytes)))
+                                .setUpperBytes(ByteString.copyFrom(upper))))
                 .build());
     }
 
-    private static void i64(ProtoStructStats.Builder stats, String column, long lower, long upper) {
+    private static void putI64(ProtoStructStats.Builder stats, String column, long lower, long upper) {
         stats.putCols(column, ProtoDynStats.newBuilder()
                 .setPrimitive(ProtoPrimitiveStats.newBuilder().setLowerI64(lower).setUpperI64(upper)).build());
     }
