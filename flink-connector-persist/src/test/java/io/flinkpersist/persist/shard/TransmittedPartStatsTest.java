@@ -7,8 +7,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch;
 import io.flinkpersist.persist.InvalidUsageException.InvalidTransmittableBatch.Defect;
-import io.flinkpersist.persist.PersistClient;
-import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
@@ -16,13 +14,7 @@ import io.flinkpersist.persist.batch.BatchPart;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.batch.part.ParquetPartCodec;
-import io.flinkpersist.persist.blob.MemBlob;
-import io.flinkpersist.persist.consensus.MemConsensus;
-import io.flinkpersist.persist.external.RetryPolicy;
-import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.ids.SeqNo;
-import io.flinkpersist.persist.ids.ShardId;
-import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.proto.stats.ProtoBytesStats;
@@ -31,18 +23,14 @@ import io.flinkpersist.persist.proto.stats.ProtoJsonStats;
 import io.flinkpersist.persist.proto.stats.ProtoOptionStats;
 import io.flinkpersist.persist.proto.stats.ProtoPrimitiveStats;
 import io.flinkpersist.persist.proto.stats.ProtoStructStats;
-import io.flinkpersist.persist.state.Applier;
-import io.flinkpersist.persist.state.Codecs;
 import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.StateCodec;
-import io.flinkpersist.persist.state.StateSettings;
 import io.flinkpersist.persist.testutils.LegacyStatsEncoding;
 import io.flinkpersist.persist.testutils.WrittenStatsLayout;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
@@ -55,25 +43,19 @@ import org.junit.jupiter.api.Test;
  * then appended in persist's layout.
  */
 class TransmittedPartStatsTest {
-    private static final Codecs CODECS = Codecs.of("utf8", "utf8");
-
-    private final MemBlob blob = new MemBlob();
-    private final MemConsensus consensus = new MemConsensus();
-    private final ShardId shard = ShardId.random();
-    private PersistClient client;
+    private MemShardFixture shard;
     private WriteHandle writer;
 
     @BeforeEach
     void open() {
-        client = PersistClient.open(PersistLocation.parse("mem://stats", "mem://stats"), PersistConfig.builder()
-                .batch(BatchBuilderConfig.builder().blobTargetSizeBytes(64).inlineWritesSingleMaxBytes(0).build())
-                .build(), blob, consensus);
-        writer = client.openWriter(shard, CODECS);
+        shard = new MemShardFixture(BatchBuilderConfig.builder().blobTargetSizeBytes(64).inlineWritesSingleMaxBytes(0)
+                .build());
+        writer = shard.writer;
     }
 
     @AfterEach
     void close() {
-        client.close();
+        shard.close();
     }
 
     @Test
@@ -92,7 +74,7 @@ class TransmittedPartStatsTest {
 
         assertThat(appended.parts().get(0).proto().getKeyStats()).isEqualTo(persists);
         ShardState state = stateReadFromConsensus();
-        ShardState roundTripped = StateCodec.decode(shard, state.seqNo(), StateCodec.encode(state));
+        ShardState roundTripped = StateCodec.decode(shard.shard, state.seqNo(), StateCodec.encode(state));
         assertThat(roundTripped.batches().get(0).parts().get(0).proto().getKeyStats()).isEqualTo(persists);
     }
 
@@ -130,9 +112,7 @@ class TransmittedPartStatsTest {
     }
 
     private ShardState stateReadFromConsensus() {
-        Applier fresh = new Applier(shard, consensus, blob, CODECS, BuildVersion.current(), System::currentTimeMillis,
-                new RetryPolicy(4, Duration.ofMillis(1), 2, Duration.ofMillis(5)), StateSettings.DEFAULT);
-        ShardState state = fresh.fetch();
+        ShardState state = shard.readFromConsensus();
         assertThat(state.seqNo()).isGreaterThan(SeqNo.MINIMUM);
         return state;
     }
@@ -147,8 +127,8 @@ class TransmittedPartStatsTest {
     }
 
     private ColumnarRecords readPart(ProtoHollowBatchPart part) {
-        String blobKey = new BatchPart(part).blobKey(shard);
-        return ParquetPartCodec.decode(blobKey, blob.get(blobKey).orElseThrow())
+        String blobKey = new BatchPart(part).blobKey(shard.shard);
+        return ParquetPartCodec.decode(blobKey, shard.blob.get(blobKey).orElseThrow())
                 .updates();
     }
 
