@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * The part stats of builds up to commit 6a7e29e ({@code ProtoLegacyPartStats}, a layout of their own), recognised by
- * their structure and rewritten in persist's layout ({@link PartStats}) when a batch is decoded, so that shards
- * written by those builds end up with stats persist can read. Stats of any other layout are kept byte for byte.
+ * their structure and rewritten in persist's layout ({@link PartStats}) whenever a {@link HollowBatch} is made (from a
+ * decoded state, diff or transmittable batch), so that shards written by those builds end up with stats persist can
+ * read. Stats of any other layout are kept byte for byte.
  *
  * <p>Legacy stats are those that parse as {@code ProtoLegacyPartStats} with no unknown field, whose every column is
  * {@code k} or {@code v} with bytes bounds or {@code t} or {@code d} with i64 bounds: what those builds wrote. Stats
