@@ -137,7 +137,8 @@ public final class Batch implements AutoCloseable {
                     updates.updates().len() == 0 ? new byte[0] : updates.updates().key(updates.updates().minKeyIndex()),
                     writer.config().keyLowerMaxBytes());
             try {
-                parts.add(writer.writeHollow(updates.desc(), updates.index(), updates.updates(), keyLower,
+                // An inline part's order is not recorded on it: its key bounds are found by a scan.
+                parts.add(writer.writeHollow(updates.desc(), updates.index(), updates.updates(), keyLower, false,
                         part.tsRewrite().orElse(null), PartId.random()).join());
             } catch (CompletionException e) {
                 throw PartWriter.unwrap(e);

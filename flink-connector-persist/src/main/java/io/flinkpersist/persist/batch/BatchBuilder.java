@@ -229,8 +229,8 @@ public final class BatchBuilder implements AutoCloseable {
                     part.key(config.consolidate() ? 0 : part.minKeyIndex()), config.keyLowerMaxBytes());
             // The id is taken here, on the writer's thread, so that ids follow the order parts are cut in.
             long held = 2 * part.recordBytes();
-            writingParts.addLast(new InFlight(writer.writeHollow(desc, index, part, keyLower, null, partIds.next()),
-                    held));
+            writingParts.addLast(new InFlight(writer.writeHollow(desc, index, part, keyLower, config.consolidate(),
+                    null, partIds.next()), held));
             inFlightBytes += held;
         }
         partsWritten++;

@@ -16,7 +16,7 @@ import java.util.Objects;
 /**
  * A batch as recorded in shard state: its description, its parts in order, its number of updates and where
  * each sorted run of parts starts. Immutable; a view over {@link ProtoHollowBatch} so that unknown fields
- * survive.
+ * survive. Part stats of earlier builds' layout are rewritten in persist's when a batch is made.
  */
 public final class HollowBatch {
     private final ProtoHollowBatch proto;
@@ -24,10 +24,10 @@ public final class HollowBatch {
     private final List<BatchPart> parts;
 
     private HollowBatch(ProtoHollowBatch proto) {
-        this.proto = proto;
+        this.proto = withUpgradedStats(proto);
         this.desc = FrontierProtos.fromStateDescription(proto.getDesc());
         List<BatchPart> list = new ArrayList<>(proto.getPartsCount());
-        for (ProtoHollowBatchPart part : proto.getPartsList()) {
+        for (ProtoHollowBatchPart part : this.proto.getPartsList()) {
             list.add(new BatchPart(part));
         }
         this.parts = List.copyOf(list);
@@ -41,6 +41,26 @@ public final class HollowBatch {
                         + " parts: each must be in (0, parts) and strictly increasing");
             }
         }
+    }
+
+    /**
+     * {@code proto} with the part stats of earlier builds in persist's layout ({@link LegacyPartStats}), so that every
+     * batch held, from a state, a diff or a transmittable batch, has only those; {@code proto} itself if none has any.
+     * A state's batches then compare equal whichever build wrote them, and diffs between states stay exact.
+     */
+    private static ProtoHollowBatch withUpgradedStats(ProtoHollowBatch proto) {
+        ProtoHollowBatch.Builder upgraded = null;
+        for (int i = 0; i < proto.getPartsCount(); i++) {
+            ProtoHollowBatchPart part = proto.getParts(i);
+            ProtoHollowBatchPart upgradedPart = LegacyPartStats.upgrade(part);
+            if (upgradedPart != part) {
+                if (upgraded == null) {
+                    upgraded = proto.toBuilder();
+                }
+                upgraded.setParts(i, upgradedPart);
+            }
+        }
+        return upgraded == null ? proto : upgraded.build();
     }
 
     /**

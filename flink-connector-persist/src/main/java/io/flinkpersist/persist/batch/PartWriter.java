@@ -82,21 +82,25 @@ public final class PartWriter {
     /**
      * Starts encoding and uploading a blob part in the background. The key lower must already be truncated;
      * a failure (after the blob's own retries) completes the future exceptionally.
+     *
+     * @param sortedByKey whether the updates are in ascending key order (consolidated), which spares the stats a scan
+     *     for the key bounds
      */
     CompletableFuture<BatchPart> writeHollow(Description desc, long index, ColumnarRecords updates, byte[] keyLower,
-            Frontier tsRewrite, PartId partId) {
+            boolean sortedByKey, Frontier tsRewrite, PartId partId) {
         PartialBatchKey key = new PartialBatchKey(config.writerKey(), partId);
         return CompletableFuture.supplyAsync(() -> {
             byte[] stats = null;
             if (config.statsCollectionEnabled()) {
                 long start = System.nanoTime();
-                PartStats.Trimmed trimmed = PartStats.of(updates, config.keyLowerMaxBytes())
+                PartStats.Trimmed trimmed = PartStats.of(updates, config.keyLowerMaxBytes(), sortedByKey)
                         .trimToBudget(config.statsBudgetBytes(), config.untrimmableColumns());
                 stats = trimmed.encoded();
                 metrics.recordStats(System.nanoTime() - start, trimmed.trimmedBytes());
             }
             long encodeStart = System.nanoTime();
-            byte[] encoded = ParquetPartCodec.encode(new BlobTraceBatchPart(desc, index, updates), config.pageChecksums());
+            byte[] encoded = ParquetPartCodec.encode(new BlobTraceBatchPart(desc, index, updates),
+                    config.pageChecksums());
             long encodeNanos = System.nanoTime() - encodeStart;
 
             long uploadStart = System.nanoTime();

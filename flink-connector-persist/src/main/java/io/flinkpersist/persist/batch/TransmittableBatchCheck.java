@@ -134,6 +134,7 @@ final class TransmittableBatchCheck {
         }
         HollowBatch batch;
         try {
+            // Rewrites an earlier build's part stats in persist's layout: after the checksum, which covers them as sent.
             batch = HollowBatch.fromProto(proto);
         } catch (IllegalArgumentException e) {
             throw refuse(Defect.INVALID_RUNS, null, e.getMessage());

@@ -4,6 +4,7 @@ import static io.flinkpersist.persist.batch.BatchFixture.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.persist.blob.MemBlob;
+import io.flinkpersist.persist.proto.stats.ProtoStructStats;
 import io.flinkpersist.persist.testutils.ForwardingBlob;
 import io.flinkpersist.persist.time.Frontier;
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ class BatchLifecycleTest {
     }
 
     @Test
-    void statsBoundEachColumnAndAreTrimmedToTheBudget() {
+    void statsBoundEachColumnAndAreTrimmedToTheBudget() throws Exception {
         BatchBuilderConfig config = BatchBuilderConfig.builder().inlineWritesSingleMaxBytes(0).keyLowerMaxBytes(4).build();
         try (BatchFixture f = new BatchFixture(config)) {
             BatchBuilder builder = f.builder(0);
@@ -132,14 +133,16 @@ class BatchLifecycleTest {
             builder.add(bytes("apple"), bytes("z"), 5, -1);
             BatchPart part = builder.finish(Frontier.of(6)).intoHollowBatch().parts().get(0);
             assertThat(part.keyLower()).isEqualTo(bytes("appl"));
-            var stats = PartStats.decode(part.proto().getKeyStats().toByteArray()).proto();
+            ProtoStructStats stats = ProtoStructStats.parseFrom(part.proto().getKeyStats());
             assertThat(stats.getLen()).isEqualTo(2);
-            assertThat(stats.getColumnsOrThrow("k").getBytes().getLower().toStringUtf8()).isEqualTo("appl");
-            assertThat(stats.getColumnsOrThrow("k").getBytes().getUpper().toStringUtf8()).isEqualTo("banb");
-            assertThat(stats.getColumnsOrThrow("v").getBytes().getLower().toStringUtf8()).isEqualTo("x");
-            assertThat(stats.getColumnsOrThrow("t").getI64().getLower()).isEqualTo(3);
-            assertThat(stats.getColumnsOrThrow("t").getI64().getUpper()).isEqualTo(5);
-            assertThat(stats.getColumnsOrThrow("d").getI64().getLower()).isEqualTo(-1);
+            assertThat(stats.getColsOrThrow("k").getBytes().getPrimitive().getLowerBytes().toStringUtf8()).isEqualTo("appl");
+            assertThat(stats.getColsOrThrow("k").getBytes().getPrimitive().getUpperBytes().toStringUtf8()).isEqualTo("banb");
+            assertThat(stats.getColsOrThrow("v").getBytes().getPrimitive().getLowerBytes().toStringUtf8()).isEqualTo("x");
+            assertThat(stats.getColsOrThrow("v").getBytes().getPrimitive().getUpperBytes().toStringUtf8()).isEqualTo("z");
+            assertThat(stats.getColsOrThrow("t").getPrimitive().getLowerI64()).isEqualTo(3);
+            assertThat(stats.getColsOrThrow("t").getPrimitive().getUpperI64()).isEqualTo(5);
+            assertThat(stats.getColsOrThrow("d").getPrimitive().getLowerI64()).isEqualTo(-1);
+            assertThat(stats.getColsOrThrow("d").getPrimitive().getUpperI64()).isEqualTo(2);
         }
         BatchBuilderConfig tight = BatchBuilderConfig.builder().inlineWritesSingleMaxBytes(0).statsBudgetBytes(20)
                 .untrimmableColumns(new UntrimmableColumns(List.of("T"), List.of(), List.of())).build();
@@ -147,8 +150,8 @@ class BatchLifecycleTest {
             BatchBuilder builder = f.builder(0);
             builder.add(bytes("key-".repeat(10)), bytes("value-".repeat(10)), 3, 1);
             BatchPart part = builder.finish(Frontier.of(6)).intoHollowBatch().parts().get(0);
-            var stats = PartStats.decode(part.proto().getKeyStats().toByteArray()).proto();
-            assertThat(stats.getColumnsMap()).containsKey("t").doesNotContainKeys("k", "v");
+            ProtoStructStats stats = ProtoStructStats.parseFrom(part.proto().getKeyStats());
+            assertThat(stats.getColsMap()).containsKey("t").doesNotContainKeys("k", "v");
             assertThat(f.metrics.statsTrimmedParts()).isEqualTo(1);
             assertThat(f.metrics.statsTrimmedBytes()).isPositive();
         }

@@ -48,7 +48,15 @@ import io.flinkpersist.persist.proto.state.ProtoU64Antichain;
 import io.flinkpersist.persist.proto.state.ProtoU64Description;
 import io.flinkpersist.persist.proto.state.ProtoVersionedData;
 import io.flinkpersist.persist.proto.state.ProtoWriterState;
+import io.flinkpersist.persist.proto.stats.ProtoBytesStats;
+import io.flinkpersist.persist.proto.stats.ProtoDynStats;
+import io.flinkpersist.persist.proto.stats.ProtoJsonMapStats;
+import io.flinkpersist.persist.proto.stats.ProtoJsonStats;
+import io.flinkpersist.persist.proto.stats.ProtoOptionStats;
+import io.flinkpersist.persist.proto.stats.ProtoPrimitiveStats;
+import io.flinkpersist.persist.proto.stats.ProtoStructStats;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -454,11 +462,107 @@ final class ProtoFixtures {
                 .build();
     }
 
+    // ---- mz_persist_types/stats.proto -----------------------------------------------------------------------------
+
+    /** The stats this connector writes for a part: byte bounds of k, i64 bounds of t. */
+    static ProtoStructStats structStats() {
+        return ProtoStructStats.newBuilder()
+                .setLen(1000)
+                .putCols("k", bytesColumn())
+                .putCols("t", ProtoDynStats.newBuilder().setPrimitive(i64Bounds(1_700_000_000_000L, 1_700_000_000_999L))
+                        .build())
+                .build();
+    }
+
+    static ProtoDynStats bytesColumn() {
+        return ProtoDynStats.newBuilder().setBytes(bytesStatsPrimitive()).build();
+    }
+
+    /** A nullable struct column, as persist writes for an optional record. */
+    static ProtoDynStats nullableStructColumn() {
+        return ProtoDynStats.newBuilder()
+                .setOption(optionStats())
+                .setStruct(ProtoStructStats.newBuilder().setLen(10)
+                        .putCols("id", ProtoDynStats.newBuilder().setPrimitive(i64Bounds(-5, 5)).build()))
+                .build();
+    }
+
+    static ProtoDynStats primitiveColumn() {
+        return ProtoDynStats.newBuilder().setPrimitive(i64Bounds(0, 7)).build();
+    }
+
+    static ProtoOptionStats optionStats() {
+        return ProtoOptionStats.newBuilder().setNone(3).build();
+    }
+
+    static ProtoPrimitiveStats i64Bounds(long lower, long upper) {
+        return ProtoPrimitiveStats.newBuilder().setLowerI64(lower).setUpperI64(upper).build();
+    }
+
+    /** One instance per variant of lower and upper, the same type in both as persist writes them. */
+    static List<ProtoPrimitiveStats> primitiveStats() {
+        return List.of(
+                ProtoPrimitiveStats.newBuilder().setLowerBool(false).setUpperBool(true).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerU8(1).setUpperU8(255).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerU16(2).setUpperU16(65_535).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerU32(3).setUpperU32(-1).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerU64(4).setUpperU64(-1L).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerI8(-128).setUpperI8(127).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerI16(-32_768).setUpperI16(32_767).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerI32(Integer.MIN_VALUE).setUpperI32(Integer.MAX_VALUE).build(),
+                i64Bounds(Long.MIN_VALUE, Long.MAX_VALUE),
+                ProtoPrimitiveStats.newBuilder().setLowerF32(-1.5f).setUpperF32(2.5f).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerF64(-0.25).setUpperF64(1e300).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerBytes(utf8("appl")).setUpperBytes(utf8("banb")).build(),
+                ProtoPrimitiveStats.newBuilder().setLowerString("alpha").setUpperString("omega").build());
+    }
+
+    static ProtoBytesStats bytesStatsPrimitive() {
+        return ProtoBytesStats.newBuilder().setPrimitive(primitiveStats().get(11)).build();
+    }
+
+    static ProtoBytesStats bytesStatsJson() {
+        return ProtoBytesStats.newBuilder().setJson(jsonStats().get(0)).build();
+    }
+
+    /** One instance per variant of values; the first also counts JSON nulls. */
+    static List<ProtoJsonStats> jsonStats() {
+        return List.of(
+                ProtoJsonStats.newBuilder().setJsonNulls(2).setNone(Empty.getDefaultInstance()).build(),
+                ProtoJsonStats.newBuilder().setMixed(Empty.getDefaultInstance()).build(),
+                ProtoJsonStats.newBuilder().setBools(primitiveStats().get(0)).build(),
+                ProtoJsonStats.newBuilder().setStrings(primitiveStats().get(12)).build(),
+                ProtoJsonStats.newBuilder().setNumerics(primitiveStats().get(10)).build(),
+                ProtoJsonStats.newBuilder().setLists(Empty.getDefaultInstance()).build(),
+                ProtoJsonStats.newBuilder().setMaps(jsonMapStats()).build());
+    }
+
+    static ProtoJsonMapStats jsonMapStats() {
+        return ProtoJsonMapStats.newBuilder()
+                .putElements("name", ProtoJsonStats.newBuilder().setStrings(primitiveStats().get(12)).build())
+                .build();
+    }
+
+    private static List<Message> stats() {
+        List<Message> stats = new ArrayList<>();
+        stats.add(structStats());
+        stats.add(nullableStructColumn());
+        stats.add(primitiveColumn());
+        stats.add(bytesColumn());
+        stats.add(optionStats());
+        stats.addAll(primitiveStats());
+        stats.addAll(jsonStats());
+        stats.add(jsonMapStats());
+        stats.add(bytesStatsPrimitive());
+        stats.add(bytesStatsJson());
+        return stats;
+    }
+
     // ---- all of them ---------------------------------------------------------------------------------------------
 
     /** Every fixture; for a message with a oneof, one instance per variant. */
     static List<Message> all() {
-        return List.of(
+        List<Message> all = new ArrayList<>(List.of(
                 partAntichain(0, 42, -1L /* u64::MAX */),
                 partDescription(),
                 arrayData("payload"),
@@ -505,6 +609,8 @@ final class ProtoFixtures {
                 lease(),
 
                 stateDiff(),
-                stateFieldDiffs());
+                stateFieldDiffs()));
+        all.addAll(stats());
+        return all;
     }
 }

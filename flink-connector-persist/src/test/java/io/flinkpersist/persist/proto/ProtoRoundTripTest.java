@@ -27,6 +27,7 @@ import io.flinkpersist.persist.proto.state.ProtoRollup;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.proto.state.ProtoWriterState;
 import io.flinkpersist.persist.proto.state.StateProto;
+import io.flinkpersist.persist.proto.stats.StatsProto;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class ProtoRoundTripTest {
 
     private static final List<FileDescriptor> FILES = List.of(
             PersistProto.getDescriptor(), StateProto.getDescriptor(), BatchProto.getDescriptor(),
-            DiffProto.getDescriptor());
+            DiffProto.getDescriptor(), StatsProto.getDescriptor());
 
     // ---- coverage ------------------------------------------------------------------------------------------------
 
@@ -627,6 +628,51 @@ class ProtoRoundTripTest {
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.diff_types = 2 repeated mz_persist_client.internal.diff.ProtoStateFieldDiffType
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.data_lens = 3 repeated uint64
             mz_persist_client.internal.diff.ProtoStateFieldDiffs.data_bytes = 4 bytes
+            file mz_persist_types/stats.proto package mz_persist_types.stats
+            mz_persist_types.stats.ProtoStructStats.len = 1 uint64
+            mz_persist_types.stats.ProtoStructStats.cols = 2 map<string, mz_persist_types.stats.ProtoDynStats>
+            mz_persist_types.stats.ProtoDynStats.option = 1 mz_persist_types.stats.ProtoOptionStats optional
+            mz_persist_types.stats.ProtoDynStats.struct = 2 mz_persist_types.stats.ProtoStructStats oneof kind
+            mz_persist_types.stats.ProtoDynStats.primitive = 3 mz_persist_types.stats.ProtoPrimitiveStats oneof kind
+            mz_persist_types.stats.ProtoDynStats.bytes = 4 mz_persist_types.stats.ProtoBytesStats oneof kind
+            mz_persist_types.stats.ProtoOptionStats.none = 1 uint64
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_bool = 1 bool oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_u8 = 2 uint32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_u16 = 3 uint32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_u32 = 4 uint32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_u64 = 5 uint64 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_i8 = 6 int32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_i16 = 7 int32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_i32 = 8 int32 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_i64 = 9 int64 oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_f32 = 10 float oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_f64 = 11 double oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_bytes = 12 bytes oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.lower_string = 13 string oneof lower
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_bool = 14 bool oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_u8 = 15 uint32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_u16 = 16 uint32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_u32 = 17 uint32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_u64 = 18 uint64 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_i8 = 19 int32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_i16 = 20 int32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_i32 = 21 int32 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_i64 = 22 int64 oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_f32 = 23 float oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_f64 = 24 double oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_bytes = 25 bytes oneof upper
+            mz_persist_types.stats.ProtoPrimitiveStats.upper_string = 26 string oneof upper
+            mz_persist_types.stats.ProtoJsonStats.json_nulls = 1 uint64
+            mz_persist_types.stats.ProtoJsonStats.none = 2 google.protobuf.Empty oneof values
+            mz_persist_types.stats.ProtoJsonStats.mixed = 3 google.protobuf.Empty oneof values
+            mz_persist_types.stats.ProtoJsonStats.bools = 4 mz_persist_types.stats.ProtoPrimitiveStats oneof values
+            mz_persist_types.stats.ProtoJsonStats.strings = 5 mz_persist_types.stats.ProtoPrimitiveStats oneof values
+            mz_persist_types.stats.ProtoJsonStats.numerics = 6 mz_persist_types.stats.ProtoPrimitiveStats oneof values
+            mz_persist_types.stats.ProtoJsonStats.lists = 7 google.protobuf.Empty oneof values
+            mz_persist_types.stats.ProtoJsonStats.maps = 8 mz_persist_types.stats.ProtoJsonMapStats oneof values
+            mz_persist_types.stats.ProtoJsonMapStats.elements = 1 map<string, mz_persist_types.stats.ProtoJsonStats>
+            mz_persist_types.stats.ProtoBytesStats.primitive = 1 mz_persist_types.stats.ProtoPrimitiveStats oneof kind
+            mz_persist_types.stats.ProtoBytesStats.json = 2 mz_persist_types.stats.ProtoJsonStats oneof kind
             """;
 
     private static String schemaOf(FileDescriptor file) {

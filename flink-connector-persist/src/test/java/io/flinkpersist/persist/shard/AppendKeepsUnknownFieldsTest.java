@@ -4,30 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
-import io.flinkpersist.persist.PersistClient;
-import io.flinkpersist.persist.PersistConfig;
 import io.flinkpersist.persist.batch.Batch;
 import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.BatchBuilderConfig;
 import io.flinkpersist.persist.batch.HollowBatch;
-import io.flinkpersist.persist.blob.MemBlob;
-import io.flinkpersist.persist.consensus.MemConsensus;
-import io.flinkpersist.persist.external.RetryPolicy;
-import io.flinkpersist.persist.ids.BuildVersion;
-import io.flinkpersist.persist.ids.ShardId;
-import io.flinkpersist.persist.location.PersistLocation;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatch;
 import io.flinkpersist.persist.proto.state.ProtoRunMeta;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
-import io.flinkpersist.persist.state.Applier;
-import io.flinkpersist.persist.state.Codecs;
-import io.flinkpersist.persist.state.StateSettings;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.AppendResult;
 import io.flinkpersist.persist.write.WriteHandle;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -40,24 +28,18 @@ import org.junit.jupiter.api.Test;
  * docs/format.md promises: unknown fields of the batch and of its parts, and every field of its run metadata.
  */
 class AppendKeepsUnknownFieldsTest {
-    private static final Codecs CODECS = Codecs.of("utf8", "utf8");
-
-    private final MemBlob blob = new MemBlob();
-    private final MemConsensus consensus = new MemConsensus();
-    private final ShardId shard = ShardId.random();
-    private PersistClient client;
+    private MemShardFixture shard;
     private WriteHandle writer;
 
     @BeforeEach
     void open() {
-        client = PersistClient.open(PersistLocation.parse("mem://unknown", "mem://unknown"), PersistConfig.builder()
-                .batch(BatchBuilderConfig.builder().blobTargetSizeBytes(64).build()).build(), blob, consensus);
-        writer = client.openWriter(shard, CODECS);
+        shard = new MemShardFixture(BatchBuilderConfig.builder().blobTargetSizeBytes(64).build());
+        writer = shard.writer;
     }
 
     @AfterEach
     void close() {
-        client.close();
+        shard.close();
     }
 
     @Test
@@ -96,9 +78,7 @@ class AppendKeepsUnknownFieldsTest {
 
     /** The batch's metadata as a fresh handle reads it from consensus. */
     private HollowBatch onlyBatchReadFromConsensus() {
-        Applier fresh = new Applier(shard, consensus, blob, CODECS, BuildVersion.current(), System::currentTimeMillis,
-                new RetryPolicy(4, Duration.ofMillis(1), 2, Duration.ofMillis(5)), StateSettings.DEFAULT);
-        List<HollowBatch> batches = fresh.fetch().batches();
+        List<HollowBatch> batches = shard.readFromConsensus().batches();
         assertThat(batches).hasSize(1);
         return batches.get(0);
     }
