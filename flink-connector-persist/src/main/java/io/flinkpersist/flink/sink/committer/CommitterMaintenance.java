@@ -124,12 +124,11 @@ final class CommitterMaintenance implements AutoCloseable {
 
     /**
      * Starts a run unless one is in progress, or else a run over the newest batches if the first is merging and
-     * no such run is going. Called on the committer's thread after a commit.
+     * no such run is going. Called on the committer's thread after a commit. After the end of input a run only
+     * registers the history hold, if it is not yet known to be: a shard written by bounded jobs alone keeps its
+     * history retention too.
      */
     void afterCommit() {
-        if (inputEnded) {
-            return;
-        }
         if (running.compareAndSet(false, true)) {
             start(running, () -> {
                 if (maintenance == null) {

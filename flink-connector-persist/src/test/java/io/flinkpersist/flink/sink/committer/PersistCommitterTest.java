@@ -15,10 +15,12 @@ import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.ReadHandle;
+import io.flinkpersist.persist.state.ShardState;
 import io.flinkpersist.persist.state.StateVersions;
 import io.flinkpersist.persist.time.Frontier;
 import io.flinkpersist.persist.write.CommitMarker;
@@ -376,6 +378,19 @@ class PersistCommitterTest {
         assertThat(shard()).isEqualTo(expected);
     }
 
+    /**
+     * A shard written only by bounded jobs, each of whose one commit is its last committable, still gets its history
+     * hold (otherwise readers moving their sinces would make it forget the history its retention promises).
+     */
+    @Test
+    void theLastCommittableStillRegistersTheHistoryHold() throws Exception {
+        try (PersistCommitter committer = committer()) {
+            commitValues(committer, 1, true);
+        }
+
+        assertThat(latestState().criticalReaders()).containsKey(ShardMaintenance.HISTORY_HOLD);
+    }
+
     /** Commits ten values of checkpoint {@code checkpointId} and returns them as the shard should hold them. */
     private Map<String, Long> commitValues(PersistCommitter committer, long checkpointId, boolean endOfInput) {
         List<String> values = values("c" + checkpointId + "-", 10);
@@ -435,9 +450,13 @@ class PersistCommitterTest {
     }
 
     private int batchCount() {
+        return latestState().batches().size();
+    }
+
+    private ShardState latestState() {
         try (Blob blob = config.location().openBlob(config.persistConfig().hadoopOptions(), RetryPolicy.DEFAULT);
                 Consensus consensus = config.location().openConsensus()) {
-            return StateVersions.readLatest(config.shardId(), consensus, blob).orElseThrow().batches().size();
+            return StateVersions.readLatest(config.shardId(), consensus, blob).orElseThrow();
         }
     }
 
