@@ -6,6 +6,7 @@ import io.flinkpersist.flink.sink.PersistRecord;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
+import io.flinkpersist.flink.testutils.CollectDeadline;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.read.Consolidator;
 import io.flinkpersist.persist.read.Listen;
@@ -26,10 +27,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.flink.api.common.JobID;
@@ -282,9 +281,9 @@ abstract class PersistSourceJobsTestBase {
         List<KeyDiff> read = new ArrayList<>();
         try (CloseableIterator<KeyDiff> it = env.fromSource(source(new KeyDiffDeserializer()).changelog().build(),
                 WatermarkStrategy.noWatermarks(), "persist").executeAndCollect("changelog")) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            CollectDeadline deadline = CollectDeadline.in(120);
             while (read.size() < first.size()) {
-                read.add(nextWithin(it, deadline, () -> "snapshot updates read " + read.size()));
+                read.add(deadline.next(it, () -> "snapshot updates read " + read.size()));
             }
             assertThat(read).as("the snapshot").containsExactlyInAnyOrderElementsOf(first);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -295,7 +294,7 @@ abstract class PersistSourceJobsTestBase {
                 }
             });
             while (read.size() < first.size() + second.size()) {
-                read.add(nextWithin(it, deadline, () -> "updates read " + read.size()));
+                read.add(deadline.next(it, () -> "updates read " + read.size()));
             }
             writing.get(60, TimeUnit.SECONDS);
         }
@@ -503,9 +502,9 @@ abstract class PersistSourceJobsTestBase {
                 .process(new EventTimeProbe())
                 .executeAndCollect("changelog with watermarks")) {
             CompletableFuture<Void> writing = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            CollectDeadline deadline = CollectDeadline.in(60);
             while (changes.size() < first.size() + second.size() || fired.size() < changes.size()) {
-                String line = nextWithin(it, deadline, () -> "changes read " + changes.size() + ", timers fired "
+                String line = deadline.next(it, () -> "changes read " + changes.size() + ", timers fired "
                         + fired.size());
                 String[] kind = line.split(" ", 2);
                 switch (kind[0]) {
@@ -548,20 +547,6 @@ abstract class PersistSourceJobsTestBase {
         @Override
         public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
             out.collect("fired " + ctx.getCurrentKey());
-        }
-    }
-
-    /**
-     * The iterator's next element, or a failure naming {@code progress} at the deadline: the collect iterator does not
-     * give way to JUnit's timeout, so a job whose watermark never comes would otherwise hang the suite.
-     */
-    private static <T> T nextWithin(CloseableIterator<T> it, long deadlineNanos, Supplier<String> progress)
-            throws Exception {
-        CompletableFuture<T> next = CompletableFuture.supplyAsync(it::next);
-        try {
-            return next.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("no progress within the deadline: " + progress.get(), e);
         }
     }
 

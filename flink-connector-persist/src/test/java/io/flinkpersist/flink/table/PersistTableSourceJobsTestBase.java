@@ -3,6 +3,7 @@ package io.flinkpersist.flink.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkpersist.flink.sink.testutils.LeftoverJobs;
+import io.flinkpersist.flink.testutils.CollectDeadline;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,11 +172,12 @@ abstract class PersistTableSourceJobsTestBase {
                 + "'scan.mode' = 'from-timestamp', 'scan.as-of' = '" + times.get(0) + "', 'scan.key-ranges' = '1') */")
                 .collect()) {
             List<Row> read = new ArrayList<>();
+            CollectDeadline deadline = CollectDeadline.in(90);
             for (int i = 0; i < 3; i++) {
-                read.add(changes.next());
+                read.add(deadline.next(changes, () -> "rows read " + read));
             }
             tableEnv.executeSql("INSERT INTO orders VALUES " + sql(later)).await();
-            read.add(changes.next());
+            read.add(deadline.next(changes, () -> "rows read " + read));
             assertThat(read).containsExactlyInAnyOrder(Row.of(3L, null, new BigDecimal("3.25"), true),
                     Row.of(1L, "alice", new BigDecimal("12.50"), true),
                     Row.of(4L, "carol", new BigDecimal("100.00"), false), later);
@@ -217,8 +219,9 @@ abstract class PersistTableSourceJobsTestBase {
     List<Row> readSome(long count, String query) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (CloseableIterator<Row> it = tableEnv.executeSql(query).collect()) {
+            CollectDeadline deadline = CollectDeadline.in(90);
             while (rows.size() < count) {
-                rows.add(it.next());
+                rows.add(deadline.next(it, () -> "rows read " + rows.size() + " of " + count + " for " + query));
             }
         }
         return rows;
