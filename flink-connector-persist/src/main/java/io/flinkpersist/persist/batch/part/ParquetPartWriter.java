@@ -48,6 +48,9 @@ final class ParquetPartWriter {
     private static final VarHandle LE_LONG =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** How many bytes of a page are laid out between two steps of its checksum: well within a core's L1/L2 cache. */
+    private static final int CHECKSUM_STEP = 16 * 1024;
+
     private ParquetPartWriter() {}
 
     /** A page of a column chunk: rows {@code [from, to)}, {@code dataBytes} long, behind a header so long. */
@@ -132,6 +135,7 @@ final class ParquetPartWriter {
     private static int writeBinaryChunk(byte[] file, int at, List<Page> pages, byte[] data, int[] offsets,
             boolean checksums) {
         for (Page page : pages) {
+            PageChecksum crc = new PageChecksum(file, at + page.headerLength(), checksums);
             int end = at + page.headerLength();
             for (int i = page.from(); i < page.to(); i++) {
                 int start = offsets[i];
@@ -139,36 +143,61 @@ final class ParquetPartWriter {
                 LE_INT.set(file, end, length);
                 System.arraycopy(data, start, file, end + Integer.BYTES, length);
                 end += Integer.BYTES + length;
+                crc.upTo(end);
             }
-            at = writeHeader(file, at, page, checksums);
+            at = writeHeader(file, at, page, checksums, crc.finish(end));
         }
         return at;
     }
 
     private static int writeLongChunk(byte[] file, int at, List<Page> pages, long[] values, boolean checksums) {
         for (Page page : pages) {
+            PageChecksum crc = new PageChecksum(file, at + page.headerLength(), checksums);
             int end = at + page.headerLength();
             for (int i = page.from(); i < page.to(); i++) {
                 LE_LONG.set(file, end, values[i]);
                 end += Long.BYTES;
+                crc.upTo(end);
             }
-            at = writeHeader(file, at, page, checksums);
+            at = writeHeader(file, at, page, checksums, crc.finish(end));
         }
         return at;
     }
 
     /**
-     * Writes the header of {@code page}, whose values already lie behind it, checksumming them where they lie (one
-     * pass over bytes just written, still in cache), and returns where the next page starts.
+     * The CRC32 of a page's values, taken in steps of {@value #CHECKSUM_STEP} bytes as they are laid out, while they
+     * are still in the core's cache (over a whole 1 MiB page afterwards it ran at a third of the speed).
      */
-    private static int writeHeader(byte[] file, int at, Page page, boolean checksums) {
-        int values = at + page.headerLength();
-        int checksum = 0;
-        if (checksums) {
-            CRC32 crc = new CRC32();
-            crc.update(file, values, page.dataBytes());
-            checksum = (int) crc.getValue();
+    private static final class PageChecksum {
+        private final byte[] file;
+        private final CRC32 crc;
+        private int from;
+
+        PageChecksum(byte[] file, int from, boolean enabled) {
+            this.file = file;
+            this.from = from;
+            this.crc = enabled ? new CRC32() : null;
         }
+
+        void upTo(int end) {
+            if (crc != null && end - from >= CHECKSUM_STEP) {
+                crc.update(file, from, end - from);
+                from = end;
+            }
+        }
+
+        int finish(int end) {
+            if (crc == null) {
+                return 0;
+            }
+            crc.update(file, from, end - from);
+            return (int) crc.getValue();
+        }
+    }
+
+    /** Writes the header of {@code page}, whose values lie behind it, and returns where the next page starts. */
+    private static int writeHeader(byte[] file, int at, Page page, boolean checksums, int checksum) {
+        int values = at + page.headerLength();
         int written = DataPageHeaderV2Encoding.write(file, at, page.to() - page.from(), page.dataBytes(), checksums,
                 checksum);
         if (written != values) {
