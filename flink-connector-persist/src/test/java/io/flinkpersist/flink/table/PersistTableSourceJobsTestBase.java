@@ -210,7 +210,10 @@ abstract class PersistTableSourceJobsTestBase {
     static List<Row> readAll(TableEnvironment tableEnv, String query) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (CloseableIterator<Row> it = tableEnv.executeSql(query).collect()) {
-            it.forEachRemaining(rows::add);
+            CollectDeadline deadline = CollectDeadline.in(90);
+            while (deadline.hasNext(it, () -> "rows read " + rows.size() + " for " + query)) {
+                rows.add(it.next());
+            }
         }
         return rows;
     }

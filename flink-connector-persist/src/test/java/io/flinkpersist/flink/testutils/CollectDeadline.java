@@ -25,9 +25,18 @@ public final class CollectDeadline {
 
     /** The iterator's next element, or an AssertionError naming {@code progress} once the deadline has passed. */
     public <T> T next(Iterator<T> it, Supplier<String> progress) throws Exception {
-        CompletableFuture<T> next = CompletableFuture.supplyAsync(it::next);
+        return within(it::next, progress);
+    }
+
+    /** Whether the iterator has more (false once a bounded job ended), within the deadline. */
+    public boolean hasNext(Iterator<?> it, Supplier<String> progress) throws Exception {
+        return within(it::hasNext, progress);
+    }
+
+    private <R> R within(Supplier<R> call, Supplier<String> progress) throws Exception {
+        CompletableFuture<R> result = CompletableFuture.supplyAsync(call);
         try {
-            return next.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return result.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new AssertionError("no result within the deadline: " + progress.get(), e);
         }
