@@ -125,8 +125,8 @@ final class CommitterMaintenance implements AutoCloseable {
     /**
      * Starts a run unless one is in progress, or else a run over the newest batches if the first is merging and
      * no such run is going. Called on the committer's thread after a commit. After the end of input a run only
-     * registers the history hold, if it is not yet known to be: a shard written by bounded jobs alone keeps its
-     * history retention too.
+     * registers the history hold, if it is not yet known to be, and sweeps orphans if due: a shard written by bounded
+     * jobs alone keeps its history retention and loses its orphans too.
      */
     void afterCommit() {
         if (running.compareAndSet(false, true)) {
@@ -208,7 +208,9 @@ final class CommitterMaintenance implements AutoCloseable {
                 LOG.info("Shard {} still needs merges after {} in one run; the next commit starts another",
                         handle.shardId(), MERGES_PER_RUN);
             }
-            if (!halted() && (lastSweepNanos == null || System.nanoTime() - lastSweepNanos >= SWEEP_INTERVAL.toNanos())) {
+            // Also after the end of input, even while closing: a shard written only by bounded jobs is swept by
+            // them or never, and a sweep is one listing, not a merge.
+            if ((!stopping || inputEnded) && (lastSweepNanos == null || System.nanoTime() - lastSweepNanos >= SWEEP_INTERVAL.toNanos())) {
                 lastSweepNanos = System.nanoTime();
                 handle.sweepOrphans(orphanGrace);
             }

@@ -391,6 +391,33 @@ class PersistCommitterTest {
         assertThat(latestState().criticalReaders()).containsKey(ShardMaintenance.HISTORY_HOLD);
     }
 
+    /** The same for the orphan sweep: otherwise a shard written only by bounded jobs would keep its orphans. */
+    @Test
+    void theLastCommittableStillSweepsOrphans() throws Exception {
+        config = config(builder -> builder.inlineThresholdBytes(0).markerRetention(Duration.ofSeconds(1))
+                .orphanGrace(Duration.ofSeconds(2)));
+        List<String> orphan;
+        try (PersistClient client = config.openClient()) {
+            BatchBuilder builder = client.batchBuilder(config.shardId(), Frontier.MINIMUM, PartIdSequence.random());
+            builder.add(new byte[0], "orphan".getBytes(StandardCharsets.UTF_8), 0, 1);
+            orphan = builder.finish(Frontier.of(1)).intoHollowBatch().parts().stream()
+                    .map(p -> p.blobKey(config.shardId())).toList();
+        }
+        assertThat(orphan).isNotEmpty();
+        Thread.sleep(2_500);
+
+        try (PersistCommitter committer = committer()) {
+            commitValues(committer, 1, true);
+        }
+
+        try (Blob blob = config.location().openBlob(config.persistConfig().hadoopOptions(), RetryPolicy.DEFAULT)) {
+            for (String key : orphan) {
+                assertThat(blob.get(key)).as("orphan %s", key).isEmpty();
+            }
+        }
+        assertThat(shard()).isEqualTo(ones(values("c1-", 10)));
+    }
+
     /** Commits ten values of checkpoint {@code checkpointId} and returns them as the shard should hold them. */
     private Map<String, Long> commitValues(PersistCommitter committer, long checkpointId, boolean endOfInput) {
         List<String> values = values("c" + checkpointId + "-", 10);
