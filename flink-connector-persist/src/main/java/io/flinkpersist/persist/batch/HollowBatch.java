@@ -154,6 +154,25 @@ public final class HollowBatch {
         return proto.getRunMetaCount() > 0;
     }
 
+    /**
+     * Whether every part is known to be sorted, as readers take it: every run is recorded as ordered by codec
+     * bytes. A batch that records no run order at all (an older writer) is inferred as a whole, which is sound
+     * for a batch of one builder: only a consolidating builder makes a run of several parts. In a batch that
+     * records some orders, a run without one is taken as unordered: sorting a sorted part again costs time,
+     * never correctness.
+     */
+    public boolean partsKnownSorted() {
+        if (!recordsRunOrders()) {
+            return runSplits().size() + 1 < parts().size();
+        }
+        for (int run = 0; run < runCount(); run++) {
+            if (runOrder(run) != ProtoRunOrder.CODEC) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** How run {@code run} is ordered; {@link ProtoRunOrder#UNKNOWN} if the writer did not say. */
     public ProtoRunOrder runOrder(int run) {
         return runMeta(run).getOrder();

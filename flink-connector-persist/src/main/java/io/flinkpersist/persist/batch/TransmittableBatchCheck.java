@@ -58,6 +58,8 @@ final class TransmittableBatchCheck {
     private final ShardId shardId;
 
     private List<BlobPart> blobParts = List.of();
+    /** Every part in the batch's order, with the run it belongs to: what an unsealed batch's parts are read as. */
+    private List<RunMember> members = List.of();
     /** Whether the batch had its writer's checksum, which covers what it records of its parts. */
     private boolean sealed;
 
@@ -140,7 +142,10 @@ final class TransmittableBatchCheck {
             throw refuse(Defect.INVALID_RUNS, null, e.getMessage());
         }
         runs(batch);
+        // Readers merge the runs as sorted exactly when this says so (a batch without orders is inferred as a whole).
+        boolean sorted = batch.partsKnownSorted();
         List<BlobPart> blobParts = new ArrayList<>();
+        List<RunMember> members = new ArrayList<>();
         Set<PartialBatchKey> keys = new HashSet<>();
         long inlineUpdates = 0;
         int run = 0;
@@ -152,13 +157,17 @@ final class TransmittableBatchCheck {
                 run++;
                 runKeyLower = null;
             }
-            boolean sortedRun = batch.runOrder(run) == ProtoRunOrder.CODEC;
+            boolean sortedRun = sorted;
             ProtoHollowBatchPart part = proto.getParts(i);
             String name = "part " + i + " " + QuotedInput.of(new BatchPart(part).printableName());
             rewrite(name, part, desc, rewrite);
             switch (part.getKindCase()) {
                 case RUN_REF -> throw refuse(Defect.UNSUPPORTED_PART, name, "spilled runs (run_ref) are not supported");
-                case INLINE -> inlineUpdates += inline(name, part, desc, rewrite != null, sortedRun);
+                case INLINE -> {
+                    ColumnarRecords updates = inline(name, part, desc, rewrite != null, sortedRun);
+                    inlineUpdates += updates.len();
+                    members.add(new RunMember(run, sortedRun, null, updates));
+                }
                 default -> {
                     PartialBatchKey key = key(name, part, keys);
                     byte[] keyLower = part.getKeyLower().toByteArray();
@@ -168,8 +177,10 @@ final class TransmittableBatchCheck {
                                 + run + ", which is recorded as sorted");
                     }
                     runKeyLower = keyLower;
-                    blobParts.add(new BlobPart(name, key.complete(shardId), part.getEncodedSizeBytes(),
-                            part.hasDiffsSum() ? part.getDiffsSum() : null, keyLower));
+                    BlobPart blobPart = new BlobPart(name, key.complete(shardId), part.getEncodedSizeBytes(),
+                            part.hasDiffsSum() ? part.getDiffsSum() : null, keyLower);
+                    blobParts.add(blobPart);
+                    members.add(new RunMember(run, sortedRun, blobPart, null));
                 }
             }
         }
@@ -180,6 +191,7 @@ final class TransmittableBatchCheck {
                     + (allInline ? "" : " and its blob parts some more"));
         }
         this.blobParts = List.copyOf(blobParts);
+        this.members = sealed ? List.of() : List.copyOf(members);
         return batch;
     }
 
@@ -188,7 +200,7 @@ final class TransmittableBatchCheck {
      * of a batch the shard already holds may find them compacted away, and must still be recognised as one).
      */
     PartsInBlob partsInBlob() {
-        return new PartsInBlob(writer, blobParts, !sealed);
+        return new PartsInBlob(writer, blobParts, sealed ? null : members);
     }
 
     private Description bounds(ProtoHollowBatch proto) {
@@ -270,8 +282,8 @@ final class TransmittableBatchCheck {
         return key;
     }
 
-    /** Checks an inline part against persist's inline rules and the batch's bounds; returns its number of updates. */
-    private long inline(String name, ProtoHollowBatchPart part, Description batch, boolean rewritten,
+    /** Checks an inline part against persist's inline rules and the batch's bounds; returns its updates. */
+    private ColumnarRecords inline(String name, ProtoHollowBatchPart part, Description batch, boolean rewritten,
             boolean sortedRun) {
         if (part.getEncodedSizeBytes() != 0 || !part.getKeyLower().isEmpty() || part.hasKeyStats()
                 || part.hasDiffsSum()) {
@@ -304,15 +316,17 @@ final class TransmittableBatchCheck {
                         + " in a run recorded as sorted");
             }
         }
-        return updates.len();
+        return updates;
     }
 
     /**
      * The blob parts of a decoded batch, which must be in blob, exactly as long as recorded, to be appended. A batch
-     * without its writer's checksum (an earlier build's) has nothing that covers its diffs sums and key lowers, which
-     * reads rely on: its parts are read and checked against them (once, on an upgrade's first commits).
+     * without its writer's checksum (an earlier build's) has nothing that covers its diffs sums, key lowers and run
+     * layout, which reads rely on: its parts ({@code unsealedMembers}, null for a sealed batch) are read and checked
+     * against them, and every run recorded as sorted is checked to be sorted across its parts (once, on an upgrade's
+     * first commits).
      */
-    record PartsInBlob(PartWriter writer, List<BlobPart> parts, boolean readParts) {
+    record PartsInBlob(PartWriter writer, List<BlobPart> parts, List<RunMember> unsealedMembers) {
         /** Asks blob for the length of every part at once, and reads them if they must be. */
         void verify() {
             List<CompletableFuture<OptionalLong>> sizes = new ArrayList<>(parts.size());
@@ -337,12 +351,44 @@ final class TransmittableBatchCheck {
                                     + " bytes, blob holds " + size.getAsLong());
                 }
             }
-            if (readParts) {
-                parts.forEach(this::matchesContents);
+            if (unsealedMembers != null) {
+                readAndMatch();
             }
         }
 
-        private void matchesContents(BlobPart part) {
+        /** Reads the parts one at a time, holding only the previous part of the run for the order across parts. */
+        private void readAndMatch() {
+            ColumnarRecords previous = ColumnarRecords.EMPTY;
+            int previousRun = -1;
+            for (RunMember member : unsealedMembers) {
+                ColumnarRecords updates = member.blob() == null ? member.inline() : matchesContents(member.blob());
+                String name = member.blob() == null ? "inline part of run " + member.run() : member.blob().name();
+                if (member.run() != previousRun) {
+                    previous = ColumnarRecords.EMPTY;
+                    previousRun = member.run();
+                }
+                if (member.sortedRun()) {
+                    for (int i = 1; i < updates.len(); i++) {
+                        if (updates.compareKeyValTime(i, i - 1) < 0) {
+                            throw new InvalidTransmittableBatch(writer.shardId(), Defect.UNSORTED_RUN, name,
+                                    "update " + i + " sorts before update " + (i - 1) + " in run " + member.run()
+                                            + ", which is recorded as sorted");
+                        }
+                    }
+                    if (updates.len() > 0 && previous.len() > 0
+                            && updates.compareKeyValTime(0, previous, previous.len() - 1) < 0) {
+                        throw new InvalidTransmittableBatch(writer.shardId(), Defect.UNSORTED_RUN, name,
+                                "its first update sorts before the previous part's last in run " + member.run()
+                                        + ", which is recorded as sorted");
+                    }
+                }
+                if (updates.len() > 0) {
+                    previous = updates;
+                }
+            }
+        }
+
+        private ColumnarRecords matchesContents(BlobPart part) {
             byte[] bytes = writer.blob().get(part.blobKey()).orElseThrow(() -> new InvalidTransmittableBatch(
                     writer.shardId(), Defect.MISSING_PART, part.name(), "blob has no " + QuotedInput.of(part.blobKey())));
             ColumnarRecords updates;
@@ -362,10 +408,14 @@ final class TransmittableBatchCheck {
                 throw new InvalidTransmittableBatch(writer.shardId(), Defect.PART_MISMATCH, part.name(),
                         "the batch records a key lower above the part's least key");
             }
+            return updates;
         }
     }
 
     record BlobPart(String name, String blobKey, long encodedSizeBytes, Long diffsSum, byte[] keyLower) {}
+
+    /** A part in its run: blob parts are read when checked, inline ones were decoded with the batch. */
+    record RunMember(int run, boolean sortedRun, BlobPart blob, ColumnarRecords inline) {}
 
     private InvalidTransmittableBatch refuse(Defect defect, String part, String detail) {
         return new InvalidTransmittableBatch(shardId, defect, part, detail);

@@ -200,7 +200,7 @@ final class Compactor {
         UnaryOperator<ColumnarRecords> advance = records -> PartTimes.mapTimes(records, t -> true, since::advance);
         List<Run> runs = new ArrayList<>();
         for (HollowBatch batch : request.inputs()) {
-            boolean sorted = RunSource.partsKnownSorted(batch);
+            boolean sorted = batch.partsKnownSorted();
             List<Iterator<ColumnarRecords>> iterators = runSource.runs(batch, batch.desc(), sorted, advance);
             List<Long> memory = runMemory(batch, sorted);
             for (int i = 0; i < iterators.size(); i++) {

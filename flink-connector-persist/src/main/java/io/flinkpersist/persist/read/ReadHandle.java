@@ -206,7 +206,7 @@ public final class ReadHandle implements AutoCloseable {
 
     private List<Iterator<ColumnarRecords>> runsOf(HollowBatch batch, UnaryOperator<ColumnarRecords> transform,
             KeyRange keys) {
-        return runs.runs(batch, batch.desc(), RunSource.partsKnownSorted(batch), transform, keys);
+        return runs.runs(batch, batch.desc(), batch.partsKnownSorted(), transform, keys);
     }
 
     /** Polls consensus, backing off up to a second between reads, until the upper is beyond {@code time}. */

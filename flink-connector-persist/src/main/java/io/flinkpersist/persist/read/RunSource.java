@@ -3,7 +3,6 @@ package io.flinkpersist.persist.read;
 import io.flinkpersist.persist.batch.BatchPart;
 import io.flinkpersist.persist.batch.HollowBatch;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
-import io.flinkpersist.persist.proto.state.ProtoRunOrder;
 import io.flinkpersist.persist.time.Description;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,31 +22,13 @@ public final class RunSource {
     }
 
     /**
-     * Whether every part of {@code batch} is known to be sorted: every run is recorded as ordered by codec
-     * bytes. A batch that records no run order at all (an older writer) is inferred as a whole, which is sound
-     * for a batch of one builder: only a consolidating builder makes a run of several parts. In a batch that
-     * records some orders, a run without one is taken as unordered: sorting a sorted part again costs time,
-     * never correctness.
-     */
-    public static boolean partsKnownSorted(HollowBatch batch) {
-        if (!batch.recordsRunOrders()) {
-            return batch.runSplits().size() + 1 < batch.parts().size();
-        }
-        for (int run = 0; run < batch.runCount(); run++) {
-            if (batch.runOrder(run) != ProtoRunOrder.CODEC) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * The batch's runs, each a lazy sequence of parts: fetched through {@link PartFetcher} (so cut to
      * {@code registered} and with {@code ts_rewrite} applied), then given to {@code partTransform}.
      *
      * @param registered the batch's description as registered in shard state
-     * @param partsSorted whether every part is sorted (see {@link #partsKnownSorted}); when false, each part is
-     *     sorted and consolidated after the transform and becomes a run of its own, whatever the run splits say
+     * @param partsSorted whether every part is sorted (see {@link HollowBatch#partsKnownSorted}); when false, each
+     *     part is sorted and consolidated after the transform and becomes a run of its own, whatever the run splits
+     *     say
      * @param partTransform applied to each fetched part, such as {@link PartTimes#mapTimes}; when
      *     {@code partsSorted}, it must keep a sorted part sorted
      */

@@ -142,7 +142,7 @@ class BatchBuilderTest {
             assertThat(batch.runSplits()).containsExactly(3L, 5L);
             assertThat(batch.runCount()).isEqualTo(3);
             assertThat(batch.runOrder(2)).isEqualTo(ProtoRunOrder.CODEC);
-            assertThat(io.flinkpersist.persist.read.RunSource.partsKnownSorted(batch)).isTrue();
+            assertThat(batch.partsKnownSorted()).isTrue();
         }
         BatchBuilderConfig unconsolidated = config.toBuilder().consolidate(false).build();
         try (BatchFixture f = new BatchFixture(unconsolidated)) {
@@ -153,7 +153,7 @@ class BatchBuilderTest {
             HollowBatch batch = builder.finish(Frontier.of(2)).intoHollowBatch();
             assertThat(batch.runSplits()).containsExactly(1L, 2L);
             assertThat(batch.runOrder(0)).isEqualTo(ProtoRunOrder.UNORDERED);
-            assertThat(io.flinkpersist.persist.read.RunSource.partsKnownSorted(batch)).isFalse();
+            assertThat(batch.partsKnownSorted()).isFalse();
         }
     }
 

@@ -46,7 +46,7 @@ class RunSourcePropertyTest {
                 .build());
         HollowBatch batch = writing.write(input, LOWER, UPPER);
         RunSource source = new RunSource(writing.fetcher());
-        boolean sorted = RunSource.partsKnownSorted(batch);
+        boolean sorted = batch.partsKnownSorted();
 
         assertThat(read(source, batch, sorted, UnaryOperator.identity()))
                 .isEqualTo(ReferenceConsolidation.of(input));

@@ -52,7 +52,7 @@ class RunSourceTest {
         RunSource source = new RunSource(writing.fetcher());
         assertThat(batch.parts()).hasSizeGreaterThan(3);
 
-        assertThat(RunSource.partsKnownSorted(batch)).isFalse();
+        assertThat(batch.partsKnownSorted()).isFalse();
         assertThat(read(source, batch, false)).isEqualTo(ReferenceConsolidation.of(input));
         // Read as sorted, the run goes backwards: a typed error naming the part where it does.
         assertThatThrownBy(() -> read(source, batch, true)).isInstanceOf(PartDecodeException.class)
@@ -68,8 +68,8 @@ class RunSourceTest {
         HollowBatch batch = writing.write(input, LOWER, UPPER);
         assertThat(batch.parts()).hasSize(1);
 
-        assertThat(RunSource.partsKnownSorted(batch)).isFalse();
-        assertThat(read(new RunSource(writing.fetcher()), batch, RunSource.partsKnownSorted(batch)))
+        assertThat(batch.partsKnownSorted()).isFalse();
+        assertThat(read(new RunSource(writing.fetcher()), batch, batch.partsKnownSorted()))
                 .isEqualTo(ReferenceConsolidation.of(input));
     }
 
@@ -85,7 +85,7 @@ class RunSourceTest {
         RunSource source = new RunSource(writing.fetcher());
 
         assertThat(batch.runSplits()).hasSize(1);
-        assertThat(RunSource.partsKnownSorted(batch)).isTrue();
+        assertThat(batch.partsKnownSorted()).isTrue();
         assertThat(source.runs(batch, batch.desc(), true, UnaryOperator.identity())).hasSize(2);
         assertThat(read(source, batch, true)).isEqualTo(ReferenceConsolidation.of(input));
         // Sorting again is never wrong, only slower.

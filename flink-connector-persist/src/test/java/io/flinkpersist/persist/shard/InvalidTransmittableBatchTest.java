@@ -251,6 +251,23 @@ class InvalidTransmittableBatchTest {
         refused(highLower.build(), Defect.PART_MISMATCH).hasMessageContaining("key lower");
     }
 
+    /**
+     * A sorted run whose parts are out of order, each still matching what the batch records of it (its key lower
+     * lowered to the least, as bounds may be): readers would merge it as sorted and fail, or sum wrongly, on every later read.
+     */
+    @Test
+    void aBatchWithoutAChecksumWhoseSortedRunGoesBackwardsIsRefused() {
+        ProtoBatch.Builder swapped = good.toBuilder().clearBatchCrc32C();
+        ProtoHollowBatch.Builder batch = swapped.getBatchBuilder();
+        assertThat(batch.getRunsList()).as("the three blob parts form one run").doesNotContain(1L, 2L);
+        ProtoHollowBatchPart first = batch.getParts(0);
+        batch.setParts(0, batch.getParts(2).toBuilder().setKeyLower(first.getKeyLower()));
+        batch.setParts(1, batch.getParts(1).toBuilder().setKeyLower(first.getKeyLower()));
+        batch.setParts(2, first);
+        refused(swapped.build(), Defect.UNSORTED_RUN).hasMessageContaining("part 1")
+                .hasMessageContaining("sorts before the previous part's last");
+    }
+
     @Test
     void theGoodBatchStillAppendsAndReadsBack() {
         appends(good);
