@@ -42,8 +42,11 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * size: the median over rounds of each figure with its spread (min–max), and each sink's ratio to FileSink(Parquet)
  * and FileSink(row) in the same round.
  *
- * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records at 100 B> <records at 1000 B> <rounds>"]}
- * (default 10000000 2500000 3; "200000 50000 1" is a quick check).
+ * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records at 100 B> <records at 1000 B> <rounds> [sinks]"]}
+ * (default 10000000 2500000 3; "200000 50000 1" is a quick check). A payload size given 0 records is left out;
+ * {@code sinks}, a comma-separated list of {@link BenchSink} names, runs only those, as in
+ * "0 1000000 20 PERSIST_SINK,PERSIST_SINK_NO_PAGE_CHECKSUMS": two sinks then alternate which goes first, round by
+ * round, for a paired comparison of many rounds.
  */
 public final class SinkThroughputJob {
     private static final int PARALLELISM = 2;
@@ -57,10 +60,15 @@ public final class SinkThroughputJob {
     private record CaseResult(double recordsPerSecond, CheckpointStats checkpoints, HeapAfterGc.Peak heap) {}
 
     public static void main(String[] args) throws Exception {
-        List<Workload> workloads = List.of(
-                new Workload(100, args.length > 0 ? Long.parseLong(args[0]) : 10_000_000),
-                new Workload(1000, args.length > 1 ? Long.parseLong(args[1]) : 2_500_000));
+        List<Workload> workloads = Stream.of(
+                        new Workload(100, args.length > 0 ? Long.parseLong(args[0]) : 10_000_000),
+                        new Workload(1000, args.length > 1 ? Long.parseLong(args[1]) : 2_500_000))
+                .filter(w -> w.records() > 0)
+                .toList();
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        List<BenchSink> sinks = args.length > 3
+                ? Stream.of(args[3].split(",")).map(String::trim).map(BenchSink::valueOf).toList()
+                : List.of(BenchSink.values());
         Path root = Files.createTempDirectory("sink-bench");
         // A case's output is deleted once checked: what a failed check saw stays here.
         System.out.println("data under " + root);
@@ -69,7 +77,7 @@ public final class SinkThroughputJob {
         try (MiniCluster cluster = startCluster();
                 RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
                 HeapAfterGc heap = HeapAfterGc.listen()) {
-            List<BenchSink> order = new ArrayList<>(List.of(BenchSink.values()));
+            List<BenchSink> order = new ArrayList<>(sinks);
             for (int round = 1; round <= rounds; round++) {
                 for (Workload workload : workloads) {
                     for (BenchSink sink : order) {
@@ -149,16 +157,19 @@ public final class SinkThroughputJob {
         results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n",
                 sink.label,
                 spread(cases, CaseResult::recordsPerSecond, "%,.0f"),
-                spread(ratios(cases, parquet), r -> r, "%.2f"),
-                spread(ratios(cases, row), r -> r, "%.2f"),
+                parquet == null ? "-" : spread(ratios(cases, parquet), r -> r, "%.2f"),
+                row == null ? "-" : spread(ratios(cases, row), r -> r, "%.2f"),
                 spread(cases, c -> c.checkpoints().p50Millis(), "%,.0f"),
                 spread(cases, c -> c.checkpoints().maxMillis(), "%,.0f"),
                 spread(cases, c -> c.checkpoints().completed(), "%.0f"),
                 spread(cases, c -> c.heap().collections() == 0 ? Double.NaN : c.heap().bytes() / 1048576.0,
                         "%,.0f")));
+        List<CaseResult> checked = results.get(BenchSink.PERSIST_SINK);
         List<CaseResult> unchecked = results.get(BenchSink.PERSIST_SINK_NO_PAGE_CHECKSUMS);
-        System.out.printf("%nPage checksums: PersistSink at %s of its records/s without them, in the same round%n",
-                spread(ratios(results.get(BenchSink.PERSIST_SINK), unchecked), r -> r, "%.3f"));
+        if (checked != null && unchecked != null) {
+            System.out.printf("%nPage checksums: PersistSink at %s of its records/s without them, in the same "
+                    + "round%n", spread(ratios(checked, unchecked), r -> r, "%.3f"));
+        }
     }
 
     /** Each round's records/s of {@code cases} over that of {@code baseline} in the same round. */
