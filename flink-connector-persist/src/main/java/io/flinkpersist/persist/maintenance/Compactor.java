@@ -272,7 +272,7 @@ final class Compactor {
                 if (written % STOP_CHECK_INTERVAL == 0 && stop.getAsBoolean()) {
                     throw new Stopped();
                 }
-                builder.add(merge.key(), merge.value(), merge.time(), merge.diff());
+                merge.addCurrentTo(builder);
             }
             return builder.finish(desc.upper());
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.flinkpersist.persist.read;
 
+import io.flinkpersist.persist.batch.BatchBuilder;
 import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,6 +88,14 @@ public final class Consolidator implements AutoCloseable {
         if (pending != null) {
             pending.run();
         }
+    }
+
+    /**
+     * Adds the current update to {@code builder} in order ({@link BatchBuilder#addInOrder}), copied once from the
+     * part that holds it: the merge's output is sorted and consolidated already.
+     */
+    public void addCurrentTo(BatchBuilder builder) {
+        builder.addInOrder(current(), currentIndex, currentDiff);
     }
 
     /** A copy of the current update's key. */

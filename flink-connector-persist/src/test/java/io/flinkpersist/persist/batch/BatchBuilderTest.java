@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinkpersist.persist.ids.BuildVersion;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.batch.BatchFixture.Update;
+import io.flinkpersist.persist.batch.part.ColumnarRecords;
 import io.flinkpersist.persist.ids.BlobKey;
 import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.proto.state.ProtoRunOrder;
@@ -113,6 +114,73 @@ class BatchBuilderTest {
                 assertThat(p.keyLower()).isEqualTo(bytes("a"));
             });
         }
+    }
+
+    /** Sorted, consolidated updates as a merge yields them: one run, part by part, exactly as added. */
+    @Test
+    void updatesAddedInOrderMakeOneSortedRunWithoutASort() {
+        ColumnarRecords merged = records(Update.of("a", "x", 0, 1), Update.of("a", "x", 1, 5),
+                Update.of("a", "y", 1, -1), Update.of("b", "", 0, 2), Update.of("c", "z", 3, 1));
+        BatchBuilderConfig config = BatchBuilderConfig.builder().blobTargetSizeBytes(40).inlineWritesSingleMaxBytes(0)
+                .build();
+        try (BatchFixture f = new BatchFixture(config)) {
+            BatchBuilder builder = f.builder(0);
+            for (int i = 0; i < merged.len(); i++) {
+                builder.addInOrder(merged, i, merged.diff(i));
+            }
+            assertThat(builder.heldBytes()).isPositive();
+            HollowBatch batch = builder.finish(Frontier.of(4)).intoHollowBatch();
+            assertThat(batch.parts()).as("cut at the target as add cuts").hasSizeGreaterThan(1);
+            assertThat(batch.runCount()).isEqualTo(1);
+            assertThat(batch.runOrder(0)).isEqualTo(ProtoRunOrder.CODEC);
+            assertThat(batch.len()).isEqualTo(5);
+            assertThat(f.readBack(batch)).containsExactly(Update.of("a", "x", 0, 1), Update.of("a", "x", 1, 5),
+                    Update.of("a", "y", 1, -1), Update.of("b", "", 0, 2), Update.of("c", "z", 3, 1));
+            assertThat(batch.parts().get(0).keyLower()).isEqualTo(bytes("a"));
+        }
+    }
+
+    /** Nothing out of order gets into a part recorded as sorted: within a part, across a cut, or mixed with add. */
+    @Test
+    void anUpdateAddedInOrderThatDoesNotSortAfterTheLastIsRefused() {
+        ColumnarRecords updates = records(Update.of("a", "x", 1, 1), Update.of("b", "x", 1, 1),
+                Update.of("b", "x", 1, 1), Update.of("a", "y", 1, 1));
+        try (BatchFixture f = new BatchFixture(BatchBuilderConfig.builder().inlineWritesSingleMaxBytes(0).build())) {
+            BatchBuilder builder = f.builder(0);
+            builder.addInOrder(updates, 0, 1);
+            builder.addInOrder(updates, 1, 1);
+            assertThatThrownBy(() -> builder.addInOrder(updates, 2, 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("sorts at or before");
+            assertThatThrownBy(() -> builder.add(bytes("c"), bytes("x"), 1, 1))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("in order");
+        }
+        BatchBuilderConfig everyUpdateAPart = BatchBuilderConfig.builder().blobTargetSizeBytes(0)
+                .inlineWritesSingleMaxBytes(0).build();
+        try (BatchFixture f = new BatchFixture(everyUpdateAPart)) {
+            BatchBuilder builder = f.builder(0);
+            builder.addInOrder(updates, 1, 1);
+            assertThat(builder.writingParts() + builder.finishedParts()).as("a part was cut").isEqualTo(1);
+            assertThatThrownBy(() -> builder.addInOrder(updates, 3, 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("sorts at or before");
+        }
+        try (BatchFixture f = new BatchFixture(BatchBuilderConfig.builder().inlineWritesSingleMaxBytes(0).build())) {
+            BatchBuilder builder = f.builder(0);
+            builder.add(bytes("z"), bytes("x"), 1, 1);
+            assertThatThrownBy(() -> builder.addInOrder(updates, 0, 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("out of order");
+        }
+        try (BatchFixture f = new BatchFixture(BatchBuilderConfig.builder().consolidate(false).build())) {
+            assertThatThrownBy(() -> f.builder(0).addInOrder(updates, 0, 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("consolidating");
+        }
+    }
+
+    private static ColumnarRecords records(Update... updates) {
+        ColumnarRecords.Builder records = ColumnarRecords.builder();
+        for (Update u : updates) {
+            records.push(bytes(u.key()), bytes(u.value()), u.time(), u.diff());
+        }
+        return records.build();
     }
 
     @Test

@@ -64,6 +64,11 @@ final class BinaryColumnBuilder {
         return count;
     }
 
+    /** The bytes of both arrays, spare capacity included. */
+    long capacityBytes() {
+        return data.length + (long) Integer.BYTES * offsets.length;
+    }
+
     long dataLength() {
         return dataLength;
     }

@@ -371,6 +371,42 @@ public final class ColumnarRecords {
             return true;
         }
 
+        /**
+         * Appends update {@code i} of {@code source} with {@code diff}, copying its key and value from where they
+         * lie. Returns false, and appends nothing, if the update would not fit the column limit.
+         */
+        public boolean push(ColumnarRecords source, int i, long diff) {
+            Objects.checkIndex(i, source.len);
+            int keyStart = source.keyOffsets[i];
+            int valStart = source.valOffsets[i];
+            return push(source.keyData, keyStart, source.keyOffsets[i + 1] - keyStart, source.valData, valStart,
+                    source.valOffsets[i + 1] - valStart, source.times[i], diff);
+        }
+
+        /**
+         * Orders update {@code i} of {@code source} against the last update pushed, as
+         * {@link ColumnarRecords#compareKeyValTime(int, ColumnarRecords, int)} does; only when {@link #len} > 0.
+         */
+        public int compareToLast(ColumnarRecords source, int i) {
+            Objects.checkIndex(i, source.len);
+            int last = len() - 1;
+            int[] keyOffsets = keys.offsets();
+            int byKey = Arrays.compareUnsigned(source.keyData, source.keyOffsets[i], source.keyOffsets[i + 1],
+                    keys.data(), keyOffsets[last], keyOffsets[last + 1]);
+            if (byKey != 0) {
+                return byKey;
+            }
+            int[] valOffsets = values.offsets();
+            int byValue = Arrays.compareUnsigned(source.valData, source.valOffsets[i], source.valOffsets[i + 1],
+                    values.data(), valOffsets[last], valOffsets[last + 1]);
+            return byValue != 0 ? byValue : Long.compareUnsigned(source.times[i], times[last]);
+        }
+
+        /** The bytes of the builder's arrays, spare capacity included. */
+        public long capacityBytes() {
+            return keys.capacityBytes() + values.capacityBytes() + (long) Long.BYTES * (times.length + diffs.length);
+        }
+
         /** The number of updates pushed since the last {@link #build}. */
         public int len() {
             return keys.count();
