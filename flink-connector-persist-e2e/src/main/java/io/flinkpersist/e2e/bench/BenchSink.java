@@ -3,6 +3,7 @@ package io.flinkpersist.e2e.bench;
 import io.flinkpersist.flink.sink.PersistRecord;
 import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
+import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.read.Consolidator;
@@ -114,12 +115,12 @@ enum BenchSink {
     PERSIST_SINK("PersistSink") {
         @Override
         Sink<BenchRecord> create(Path dir) {
-            return persistSink(dir, true);
+            return persistSink(dir, true).build();
         }
 
         @Override
         void check(Path dir, RecordCheck check) {
-            checkShard(label, persistSink(dir, true).config(), check);
+            checkShard(label, persistSink(dir, true).build().config(), check);
         }
     },
 
@@ -127,20 +128,43 @@ enum BenchSink {
     PERSIST_SINK_NO_PAGE_CHECKSUMS("PersistSink, no page checksums") {
         @Override
         Sink<BenchRecord> create(Path dir) {
-            return persistSink(dir, false);
+            return persistSink(dir, false).build();
         }
 
         @Override
         void check(Path dir, RecordCheck check) {
-            checkShard(label, persistSink(dir, false).config(), check);
+            checkShard(label, persistSink(dir, false).build().config(), check);
+        }
+    },
+
+    /**
+     * The same without the committer's compaction: what keeping the shard small costs while it is written. Not in
+     * the default run (a user keeps compaction on); name it in the benchmark's sinks argument.
+     */
+    PERSIST_SINK_NO_COMPACTION("PersistSink, no compaction", false) {
+        @Override
+        Sink<BenchRecord> create(Path dir) {
+            return persistSink(dir, true).compaction(false).build();
+        }
+
+        @Override
+        void check(Path dir, RecordCheck check) {
+            checkShard(label, persistSink(dir, true).compaction(false).build().config(), check);
         }
     };
 
     /** How the sink is named in the benchmark's output. */
     final String label;
+    /** Whether a run that names no sinks runs this one. */
+    final boolean inDefaultRun;
 
     BenchSink(String label) {
+        this(label, true);
+    }
+
+    BenchSink(String label, boolean inDefaultRun) {
         this.label = label;
+        this.inDefaultRun = inDefaultRun;
     }
 
     /** A new sink writing into {@code dir}. */
@@ -166,13 +190,12 @@ enum BenchSink {
         check.finish();
     }
 
-    private static PersistSink<BenchRecord> persistSink(Path dir, boolean pageChecksums) {
+    private static PersistSinkBuilder<BenchRecord> persistSink(Path dir, boolean pageChecksums) {
         return PersistSink.<BenchRecord>builder()
                 .embedded(dir)
                 .shardName("bench")
                 .serializer(new IdKeyPayloadValue())
-                .pageChecksums(pageChecksums)
-                .build();
+                .pageChecksums(pageChecksums);
     }
 
     private static org.apache.flink.core.fs.Path flinkPath(Path dir) {

@@ -1,6 +1,8 @@
 package io.flinkpersist.e2e.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,10 +37,12 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * Parquet (the main baseline), and PersistSink on its defaults. Two payload sizes, 100 and 1000 bytes. Every
  * (payload, sink) case runs once per round, rounds one after the other, the sinks' order turned by one each round.
  *
- * <p>Per case: records per second of the job's net runtime (Flink's, from submission to the end); the job's
+ * <p>Per case: records per second of the job's net runtime (Flink's, from submission to the end); the process's CPU
+ * time from submission to result per record (the whole JVM's: MiniCluster, job and sink); the job's
  * checkpoint durations as Flink's checkpoint statistics give them ({@link CheckpointStats}); the most heap in use
  * after a garbage collection during the job ({@link HeapAfterGc}); and then every record read back and checked
- * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. At the end, a table per payload
+ * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Every case first runs once at a
+ * tenth of its records, uncounted (a warm-up). At the end, a table per payload
  * size: the median over rounds of each figure with its spread (min–max), and each sink's ratio to FileSink(Parquet)
  * and FileSink(row) in the same round.
  *
@@ -51,13 +55,20 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 public final class SinkThroughputJob {
     private static final int PARALLELISM = 2;
     private static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
+    private static final OperatingSystemMXBean PROCESS =
+            ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
 
     private SinkThroughputJob() {}
 
     /** A payload size and how many records are written with it. */
     private record Workload(int payloadBytes, long records) {}
 
-    private record CaseResult(double recordsPerSecond, CheckpointStats checkpoints, HeapAfterGc.Peak heap) {}
+    /**
+     * @param cpuMicrosPerRecord the process's CPU time while the job ran, per record: less disturbed than
+     *     records/s by what else the machine does, so the finer measure of what a sink's work costs
+     */
+    private record CaseResult(double recordsPerSecond, double cpuMicrosPerRecord, CheckpointStats checkpoints,
+            HeapAfterGc.Peak heap) {}
 
     public static void main(String[] args) throws Exception {
         List<Workload> workloads = Stream.of(
@@ -68,7 +79,7 @@ public final class SinkThroughputJob {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         List<BenchSink> sinks = args.length > 3
                 ? Stream.of(args[3].split(",")).map(String::trim).map(BenchSink::valueOf).toList()
-                : List.of(BenchSink.values());
+                : Stream.of(BenchSink.values()).filter(sink -> sink.inDefaultRun).toList();
         Path root = Files.createTempDirectory("sink-bench");
         // A case's output is deleted once checked: what a failed check saw stays here.
         System.out.println("data under " + root);
@@ -78,13 +89,15 @@ public final class SinkThroughputJob {
                 RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
                 HeapAfterGc heap = HeapAfterGc.listen()) {
             List<BenchSink> order = new ArrayList<>(sinks);
+            warmUp(cluster, rest, heap, sinks, workloads, root);
             for (int round = 1; round <= rounds; round++) {
                 for (Workload workload : workloads) {
                     for (BenchSink sink : order) {
                         Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
                         CaseResult result = run(cluster, rest, heap, sink, workload, dir);
-                        System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %s, %s%n", round,
-                                workload.payloadBytes(), sink.label, result.recordsPerSecond(),
+                        System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %.2f CPU us/record, %s, %s%n",
+                                round, workload.payloadBytes(), sink.label, result.recordsPerSecond(),
+                                result.cpuMicrosPerRecord(),
                                 describe(result.checkpoints()), describe(result.heap()));
                         sink.check(dir, new RecordCheck(sink.label, workload.records(), workload.payloadBytes()));
                         deleteRecursively(dir);
@@ -97,6 +110,25 @@ public final class SinkThroughputJob {
         }
         results.forEach((workload, cases) -> printTable(workload, rounds, cases));
         deleteRecursively(root);
+    }
+
+    /**
+     * Runs every case once at a tenth of its records, uncounted: the JIT's and the JVM's first-run costs would
+     * otherwise fall on whichever sink the first round runs first.
+     */
+    private static void warmUp(MiniCluster cluster, RestClusterClient<?> rest, HeapAfterGc heap,
+            List<BenchSink> sinks, List<Workload> workloads, Path root) throws Exception {
+        for (Workload workload : workloads) {
+            Workload small = new Workload(workload.payloadBytes(), Math.max(1, workload.records() / 10));
+            for (BenchSink sink : sinks) {
+                Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-warm-up");
+                CaseResult result = run(cluster, rest, heap, sink, small, dir);
+                System.out.printf("warm-up, %4d B: %-30s %,10.0f records/s (not counted)%n", small.payloadBytes(),
+                        sink.label, result.recordsPerSecond());
+                sink.check(dir, new RecordCheck(sink.label, small.records(), small.payloadBytes()));
+                deleteRecursively(dir);
+            }
+        }
     }
 
     private static MiniCluster startCluster() throws Exception {
@@ -135,13 +167,15 @@ public final class SinkThroughputJob {
         JobGraph job = graph.getJobGraph();
 
         heap.start();
+        long cpuStart = PROCESS.getProcessCpuTime();
         JobID id = cluster.submitJob(job).get().getJobID();
         JobResult result = cluster.requestJobResult(id).get();
+        long cpuNanos = PROCESS.getProcessCpuTime() - cpuStart;
         HeapAfterGc.Peak peak = heap.stop();
         // Throws the job's failure, if it failed.
         result.toJobExecutionResult(SinkThroughputJob.class.getClassLoader());
-        return new CaseResult(workload.records() * 1000.0 / result.getNetRuntime(), CheckpointStats.of(rest, id),
-                peak);
+        return new CaseResult(workload.records() * 1000.0 / result.getNetRuntime(),
+                cpuNanos / 1000.0 / workload.records(), CheckpointStats.of(rest, id), peak);
     }
 
     private static void printTable(Workload workload, int rounds, Map<BenchSink, List<CaseResult>> results) {
@@ -151,14 +185,15 @@ public final class SinkThroughputJob {
                         + "in the same round; checkpoint durations end to end, from Flink's statistics; heap: the "
                         + "most in use after a GC during the job%n%n",
                 workload.payloadBytes(), workload.records(), rounds);
-        System.out.println("| sink | records/s | x FileSink(Parquet) | x FileSink(row) | checkpoint p50 (ms) "
-                + "| checkpoint max (ms) | checkpoints | heap after GC (MiB) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
-        results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+        System.out.println("| sink | records/s | x FileSink(Parquet) | x FileSink(row) | CPU us/record "
+                + "| checkpoint p50 (ms) | checkpoint max (ms) | checkpoints | heap after GC (MiB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                 sink.label,
                 spread(cases, CaseResult::recordsPerSecond, "%,.0f"),
                 parquet == null ? "-" : spread(ratios(cases, parquet), r -> r, "%.2f"),
                 row == null ? "-" : spread(ratios(cases, row), r -> r, "%.2f"),
+                spread(cases, CaseResult::cpuMicrosPerRecord, "%.2f"),
                 spread(cases, c -> c.checkpoints().p50Millis(), "%,.0f"),
                 spread(cases, c -> c.checkpoints().maxMillis(), "%,.0f"),
                 spread(cases, c -> c.checkpoints().completed(), "%.0f"),
@@ -168,8 +203,25 @@ public final class SinkThroughputJob {
         List<CaseResult> unchecked = results.get(BenchSink.PERSIST_SINK_NO_PAGE_CHECKSUMS);
         if (checked != null && unchecked != null) {
             System.out.printf("%nPage checksums: PersistSink at %s of its records/s without them, in the same "
-                    + "round%n", spread(ratios(checked, unchecked), r -> r, "%.3f"));
+                    + "round; %.3f over all rounds' runtime; %s of their CPU time per record%n",
+                    spread(ratios(checked, unchecked), r -> r, "%.3f"),
+                    seconds(unchecked, workload) / seconds(checked, workload),
+                    spread(cpuRatios(checked, unchecked), r -> r, "%.3f"));
         }
+    }
+
+    /** The runtime of all rounds of a case, in seconds. */
+    private static double seconds(List<CaseResult> cases, Workload workload) {
+        return cases.stream().mapToDouble(c -> workload.records() / c.recordsPerSecond()).sum();
+    }
+
+    /** Each round's CPU time per record of {@code cases} over that of {@code baseline} in the same round. */
+    private static List<Double> cpuRatios(List<CaseResult> cases, List<CaseResult> baseline) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            ratios.add(cases.get(i).cpuMicrosPerRecord() / baseline.get(i).cpuMicrosPerRecord());
+        }
+        return ratios;
     }
 
     /** Each round's records/s of {@code cases} over that of {@code baseline} in the same round. */
