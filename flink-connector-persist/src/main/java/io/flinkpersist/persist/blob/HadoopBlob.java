@@ -5,9 +5,12 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -180,15 +183,29 @@ public final class HadoopBlob implements Blob {
         }
     }
 
+    /**
+     * Writes the bytes under a hidden name with {@code java.nio} and links them into place. Not through Hadoop's
+     * raw local file system: it sets each new file's permissions by running {@code chmod}, a process per part
+     * (profiled: a quarter of the upload threads' time in the sink benchmark), where the process umask does.
+     */
     private boolean createByHardLink(Path path, byte[] value) throws IOException {
-        Path temp = writeHiddenSibling(path, value);
+        java.nio.file.Path target = Paths.get(path.toUri());
+        java.nio.file.Path temp = target.resolveSibling(hiddenSiblingName(path));
+        Files.createDirectories(target.getParent());
         try {
-            Files.createLink(Paths.get(path.toUri()), Paths.get(temp.toUri()));
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(value);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
+            Files.createLink(target, temp);
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
         } finally {
-            fs.delete(temp, false);
+            Files.deleteIfExists(temp);
         }
     }
 
@@ -206,7 +223,7 @@ public final class HadoopBlob implements Blob {
      * and readers skip it.
      */
     private Path writeHiddenSibling(Path path, byte[] value) throws IOException {
-        Path temp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path temp = new Path(path.getParent(), hiddenSiblingName(path));
         try (FSDataOutputStream out = fs.create(temp, false)) {
             out.write(value);
             out.hsync();
@@ -215,6 +232,11 @@ public final class HadoopBlob implements Blob {
             throw e;
         }
         return temp;
+    }
+
+    /** A name in the key's directory that is never a valid key, so listings and readers skip it. */
+    private static String hiddenSiblingName(Path path) {
+        return "." + path.getName() + "." + UUID.randomUUID() + ".tmp";
     }
 
     @Override
