@@ -41,8 +41,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * time from submission to result per record (the whole JVM's: MiniCluster, job and sink); the job's
  * checkpoint durations as Flink's checkpoint statistics give them ({@link CheckpointStats}); the most heap in use
  * after a garbage collection during the job ({@link HeapAfterGc}); and then every record read back and checked
- * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Every case first runs once at a
- * tenth of its records, uncounted (a warm-up). At the end, a table per payload
+ * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Each case runs right after a
+ * warm-up of itself at a tenth of its records, uncounted. At the end, a table per payload
  * size: the median over rounds of each figure with its spread (min–max), and each sink's ratio to FileSink(Parquet)
  * and FileSink(row) in the same round.
  *
@@ -89,10 +89,10 @@ public final class SinkThroughputJob {
                 RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
                 HeapAfterGc heap = HeapAfterGc.listen()) {
             List<BenchSink> order = new ArrayList<>(sinks);
-            warmUp(cluster, rest, heap, sinks, workloads, root);
             for (int round = 1; round <= rounds; round++) {
                 for (Workload workload : workloads) {
                     for (BenchSink sink : order) {
+                        warmUp(cluster, rest, heap, sink, workload, root);
                         Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
                         CaseResult result = run(cluster, rest, heap, sink, workload, dir);
                         System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %.2f CPU us/record, %s, %s%n",
@@ -113,22 +113,16 @@ public final class SinkThroughputJob {
     }
 
     /**
-     * Runs every case once at a tenth of its records, uncounted: the JIT's and the JVM's first-run costs would
-     * otherwise fall on whichever sink the first round runs first.
+     * Runs the case at a tenth of its records, uncounted, right before it is measured, so that the JIT's code for
+     * the job is shaped by this sink rather than by the one that ran before.
      */
-    private static void warmUp(MiniCluster cluster, RestClusterClient<?> rest, HeapAfterGc heap,
-            List<BenchSink> sinks, List<Workload> workloads, Path root) throws Exception {
-        for (Workload workload : workloads) {
-            Workload small = new Workload(workload.payloadBytes(), Math.max(1, workload.records() / 10));
-            for (BenchSink sink : sinks) {
-                Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-warm-up");
-                CaseResult result = run(cluster, rest, heap, sink, small, dir);
-                System.out.printf("warm-up, %4d B: %-30s %,10.0f records/s (not counted)%n", small.payloadBytes(),
-                        sink.label, result.recordsPerSecond());
-                sink.check(dir, new RecordCheck(sink.label, small.records(), small.payloadBytes()));
-                deleteRecursively(dir);
-            }
-        }
+    private static void warmUp(MiniCluster cluster, RestClusterClient<?> rest, HeapAfterGc heap, BenchSink sink,
+            Workload workload, Path root) throws Exception {
+        Workload small = new Workload(workload.payloadBytes(), Math.max(1, workload.records() / 10));
+        Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-warm-up");
+        run(cluster, rest, heap, sink, small, dir);
+        sink.check(dir, new RecordCheck(sink.label, small.records(), small.payloadBytes()));
+        deleteRecursively(dir);
     }
 
     private static MiniCluster startCluster() throws Exception {
