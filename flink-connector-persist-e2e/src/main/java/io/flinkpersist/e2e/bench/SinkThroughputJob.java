@@ -1,6 +1,7 @@
 package io.flinkpersist.e2e.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -11,7 +12,10 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -30,9 +34,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * The sink's throughput in a real job, against baselines run in the same process, as a user choosing a sink would
+ * The sink's throughput in a real job, against baselines run in the same run, as a user choosing a sink would
  * measure it: the same job ({@code fromSequence → map → sink}, parallelism 2, an exactly-once checkpoint every
- * second) on one local MiniCluster, writing records of an 8-byte id and a random payload into each of the
+ * second) on a local MiniCluster, writing records of an 8-byte id and a random payload into each of the
  * {@link BenchSink}s: a discarding sink (what the job costs by itself), Flink's FileSink in row format and as
  * Parquet (the main baseline), and PersistSink on its defaults. Two payload sizes, 100 and 1000 bytes. Every
  * (payload, sink) case runs once per round, rounds one after the other, the sinks' order turned by one each round.
@@ -41,10 +45,10 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * time from submission to result per record (the whole JVM's: MiniCluster, job and sink); the job's
  * checkpoint durations as Flink's checkpoint statistics give them ({@link CheckpointStats}); the most heap in use
  * after a garbage collection during the job ({@link HeapAfterGc}); and then every record read back and checked
- * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Each case runs right after a
- * warm-up of itself at a tenth of its records, uncounted. At the end, a table per payload
- * size: the median over rounds of each figure with its spread (min–max), and each sink's ratio to FileSink(Parquet)
- * and FileSink(row) in the same round.
+ * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Each case runs in a JVM of its
+ * own (this one's options), right after a warm-up of itself at a tenth of its records, uncounted. At the end, a
+ * table per payload size: the median over rounds of each figure with its spread (min–max), and each sink's ratio
+ * to FileSink(Parquet) and FileSink(row) in the same round.
  *
  * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records at 100 B> <records at 1000 B> <rounds> [sinks]"]}
  * (default 10000000 2500000 3; "200000 50000 1" is a quick check). A payload size given 0 records is left out;
@@ -55,6 +59,10 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 public final class SinkThroughputJob {
     private static final int PARALLELISM = 2;
     private static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
+    /** The first argument of a JVM started for one case, and the lines it reports its figures on. */
+    private static final String CASE = "--case";
+    private static final String RESULT = "CASE RESULT ";
+    private static final String FAILURE = "CASE CHECKPOINT FAILURE ";
     private static final OperatingSystemMXBean PROCESS =
             ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
 
@@ -71,6 +79,12 @@ public final class SinkThroughputJob {
             HeapAfterGc.Peak heap) {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 5 && CASE.equals(args[0])) {
+            runCase(BenchSink.valueOf(args[1]), new Workload(Integer.parseInt(args[2]), Long.parseLong(args[3])),
+                    Path.of(args[4]));
+            // The MiniCluster's threads must not keep this JVM alive once the case is reported.
+            System.exit(0);
+        }
         List<Workload> workloads = Stream.of(
                         new Workload(100, args.length > 0 ? Long.parseLong(args[0]) : 10_000_000),
                         new Workload(1000, args.length > 1 ? Long.parseLong(args[1]) : 2_500_000))
@@ -85,44 +99,88 @@ public final class SinkThroughputJob {
         System.out.println("data under " + root);
         Map<Workload, Map<BenchSink, List<CaseResult>>> results = new LinkedHashMap<>();
 
-        try (MiniCluster cluster = startCluster();
-                RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
-                HeapAfterGc heap = HeapAfterGc.listen()) {
-            List<BenchSink> order = new ArrayList<>(sinks);
-            for (int round = 1; round <= rounds; round++) {
-                for (Workload workload : workloads) {
-                    for (BenchSink sink : order) {
-                        warmUp(cluster, rest, heap, sink, workload, root);
-                        Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
-                        CaseResult result = run(cluster, rest, heap, sink, workload, dir);
-                        System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %.2f CPU us/record, %s, %s%n",
-                                round, workload.payloadBytes(), sink.label, result.recordsPerSecond(),
-                                result.cpuMicrosPerRecord(),
-                                describe(result.checkpoints()), describe(result.heap()));
-                        sink.check(dir, new RecordCheck(sink.label, workload.records(), workload.payloadBytes()));
-                        deleteRecursively(dir);
-                        results.computeIfAbsent(workload, w -> new EnumMap<>(BenchSink.class))
-                                .computeIfAbsent(sink, s -> new ArrayList<>()).add(result);
-                    }
+        List<BenchSink> order = new ArrayList<>(sinks);
+        for (int round = 1; round <= rounds; round++) {
+            for (Workload workload : workloads) {
+                for (BenchSink sink : order) {
+                    Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-" + round);
+                    CaseResult result = inOwnJvm(sink, workload, dir);
+                    System.out.printf("round %d, %4d B: %-30s %,10.0f records/s, %.2f CPU us/record, %s, %s%n",
+                            round, workload.payloadBytes(), sink.label, result.recordsPerSecond(),
+                            result.cpuMicrosPerRecord(), describe(result.checkpoints()), describe(result.heap()));
+                    results.computeIfAbsent(workload, w -> new EnumMap<>(BenchSink.class))
+                            .computeIfAbsent(sink, s -> new ArrayList<>()).add(result);
                 }
-                Collections.rotate(order, 1);
             }
+            Collections.rotate(order, 1);
         }
         results.forEach((workload, cases) -> printTable(workload, rounds, cases));
         deleteRecursively(root);
     }
 
     /**
-     * Runs the case at a tenth of its records, uncounted, right before it is measured, so that the JIT's code for
-     * the job is shaped by this sink rather than by the one that ran before.
+     * Runs one case in a JVM of its own, started with this JVM's options: a case that shares a JVM with the ones
+     * before it runs in what they left (JIT code shaped by another sink, the heap as they sized it, their
+     * background threads winding down), which showed as a steady 0.71-0.88 for one sink against its twin that
+     * alternating pairs did not show. The case's output is forwarded; its figures come back on one line.
      */
-    private static void warmUp(MiniCluster cluster, RestClusterClient<?> rest, HeapAfterGc heap, BenchSink sink,
-            Workload workload, Path root) throws Exception {
-        Workload small = new Workload(workload.payloadBytes(), Math.max(1, workload.records() / 10));
-        Path dir = root.resolve(sink.name() + "-" + workload.payloadBytes() + "-warm-up");
-        run(cluster, rest, heap, sink, small, dir);
-        sink.check(dir, new RecordCheck(sink.label, small.records(), small.payloadBytes()));
-        deleteRecursively(dir);
+    private static CaseResult inOwnJvm(BenchSink sink, Workload workload, Path dir) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SinkThroughputJob.class.getName(), CASE,
+                sink.name(), String.valueOf(workload.payloadBytes()), String.valueOf(workload.records()),
+                dir.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String[] figures = null;
+        Set<String> failures = new TreeSet<>();
+        try (BufferedReader output = process.inputReader()) {
+            for (String line = output.readLine(); line != null; line = output.readLine()) {
+                if (line.startsWith(RESULT)) {
+                    figures = line.substring(RESULT.length()).trim().split(" ");
+                } else if (line.startsWith(FAILURE)) {
+                    failures.add(line.substring(FAILURE.length()));
+                } else {
+                    System.out.println(line);
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0 || figures == null) {
+            throw new IllegalStateException(sink.label + " at " + workload.payloadBytes() + " B failed in its JVM (exit "
+                    + exit + "); its output is above");
+        }
+        return new CaseResult(Double.parseDouble(figures[0]), Double.parseDouble(figures[1]),
+                new CheckpointStats(Long.parseLong(figures[2]), Long.parseLong(figures[3]),
+                        Double.parseDouble(figures[4]), Long.parseLong(figures[5]), failures),
+                new HeapAfterGc.Peak(Long.parseLong(figures[6]), Integer.parseInt(figures[7])));
+    }
+
+    /**
+     * One case in this JVM: a warm-up of the case at a tenth of its records, uncounted, then the case, each with
+     * every record read back and checked; its figures printed on one line for {@link #inOwnJvm}.
+     */
+    private static void runCase(BenchSink sink, Workload workload, Path dir) throws Exception {
+        CaseResult result;
+        try (MiniCluster cluster = startCluster();
+                RestClusterClient<StandaloneClusterId> rest = restClient(cluster);
+                HeapAfterGc heap = HeapAfterGc.listen()) {
+            Workload small = new Workload(workload.payloadBytes(), Math.max(1, workload.records() / 10));
+            Path warmUp = dir.resolveSibling(dir.getFileName() + "-warm-up");
+            run(cluster, rest, heap, sink, small, warmUp);
+            sink.check(warmUp, new RecordCheck(sink.label, small.records(), small.payloadBytes()));
+            deleteRecursively(warmUp);
+            result = run(cluster, rest, heap, sink, workload, dir);
+            sink.check(dir, new RecordCheck(sink.label, workload.records(), workload.payloadBytes()));
+            deleteRecursively(dir);
+        }
+        CheckpointStats checkpoints = result.checkpoints();
+        System.out.println(String.format(Locale.ROOT, "%s %s %s %d %d %s %d %d %d", RESULT,
+                result.recordsPerSecond(), result.cpuMicrosPerRecord(), checkpoints.completed(), checkpoints.failed(),
+                checkpoints.p50Millis(), checkpoints.maxMillis(), result.heap().bytes(), result.heap().collections()));
+        for (String failure : checkpoints.failures()) {
+            System.out.println(FAILURE + failure.replace('\n', ' '));
+        }
     }
 
     private static MiniCluster startCluster() throws Exception {

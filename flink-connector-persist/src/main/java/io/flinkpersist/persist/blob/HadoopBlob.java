@@ -25,6 +25,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.slf4j.Logger;
@@ -51,12 +52,15 @@ public final class HadoopBlob implements Blob {
     private final Path rootPath;
     private final FileSystem fs;
     private final CreateStrategy createStrategy;
+    /** Hadoop's own raw local file system, not an implementation configured in its place ({@code fs.file.impl}). */
+    private final boolean stockLocalFileSystem;
 
     private HadoopBlob(URI root, FileSystem fs, CreateStrategy createStrategy) {
         this.root = root;
         this.rootPath = new Path(root);
         this.fs = fs;
         this.createStrategy = createStrategy;
+        this.stockLocalFileSystem = fs.getClass() == RawLocalFileSystem.class;
     }
 
     /**
@@ -183,23 +187,13 @@ public final class HadoopBlob implements Blob {
         }
     }
 
-    /**
-     * Writes the bytes under a hidden name with {@code java.nio} and links them into place. Not through Hadoop's
-     * raw local file system: it sets each new file's permissions by running {@code chmod}, a process per part
-     * (profiled: a quarter of the upload threads' time in the sink benchmark), where the process umask does.
-     */
+    /** Writes the bytes durably under a hidden name and hard-links them into place. */
     private boolean createByHardLink(Path path, byte[] value) throws IOException {
         java.nio.file.Path target = Paths.get(path.toUri());
-        java.nio.file.Path temp = target.resolveSibling(hiddenSiblingName(path));
-        Files.createDirectories(target.getParent());
+        java.nio.file.Path temp = stockLocalFileSystem
+                ? writeLocalHiddenSibling(target, path, value)
+                : Paths.get(writeHiddenSibling(path, value).toUri());
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(value);
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                out.force(true);
-            }
             Files.createLink(target, temp);
             return true;
         } catch (FileAlreadyExistsException e) {
@@ -207,6 +201,28 @@ public final class HadoopBlob implements Blob {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * Writes the hidden sibling with {@code java.nio} rather than through Hadoop's raw local file system, which sets
+     * each new file's permissions by running {@code chmod}: a process per part (profiled: a quarter of the upload
+     * threads' time in the sink benchmark), where the process umask does the same.
+     */
+    private static java.nio.file.Path writeLocalHiddenSibling(java.nio.file.Path target, Path path, byte[] value)
+            throws IOException {
+        java.nio.file.Path temp = target.resolveSibling(hiddenSiblingName(path));
+        Files.createDirectories(target.getParent());
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(value);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return temp;
     }
 
     private boolean createByRename(Path path, byte[] value) throws IOException {
