@@ -60,6 +60,8 @@ final class TransmittableBatchCheck {
     private List<BlobPart> blobParts = List.of();
     /** Every part in the batch's order, with the run it belongs to: what an unsealed batch's parts are read as. */
     private List<RunMember> members = List.of();
+    /** Whether readers take every run of the batch last checked as sorted ({@link HollowBatch#partsKnownSorted}). */
+    private boolean sortedRuns;
     /** Whether the batch had its writer's checksum, which covers what it records of its parts. */
     private boolean sealed;
 
@@ -143,7 +145,7 @@ final class TransmittableBatchCheck {
         }
         runs(batch);
         // Readers merge the runs as sorted exactly when this says so (a batch without orders is inferred as a whole).
-        boolean sorted = batch.partsKnownSorted();
+        boolean sortedRun = batch.partsKnownSorted();
         List<BlobPart> blobParts = new ArrayList<>();
         List<RunMember> members = new ArrayList<>();
         Set<PartialBatchKey> keys = new HashSet<>();
@@ -157,7 +159,6 @@ final class TransmittableBatchCheck {
                 run++;
                 runKeyLower = null;
             }
-            boolean sortedRun = sorted;
             ProtoHollowBatchPart part = proto.getParts(i);
             String name = "part " + i + " " + QuotedInput.of(new BatchPart(part).printableName());
             rewrite(name, part, desc, rewrite);
@@ -166,7 +167,7 @@ final class TransmittableBatchCheck {
                 case INLINE -> {
                     ColumnarRecords updates = inline(name, part, desc, rewrite != null, sortedRun);
                     inlineUpdates += updates.len();
-                    members.add(new RunMember(run, sortedRun, null, updates));
+                    members.add(new RunMember(run, null, updates));
                 }
                 default -> {
                     PartialBatchKey key = key(name, part, keys);
@@ -180,7 +181,7 @@ final class TransmittableBatchCheck {
                     BlobPart blobPart = new BlobPart(name, key.complete(shardId), part.getEncodedSizeBytes(),
                             part.hasDiffsSum() ? part.getDiffsSum() : null, keyLower);
                     blobParts.add(blobPart);
-                    members.add(new RunMember(run, sortedRun, blobPart, null));
+                    members.add(new RunMember(run, blobPart, null));
                 }
             }
         }
@@ -192,6 +193,7 @@ final class TransmittableBatchCheck {
         }
         this.blobParts = List.copyOf(blobParts);
         this.members = sealed ? List.of() : List.copyOf(members);
+        this.sortedRuns = sortedRun;
         return batch;
     }
 
@@ -200,7 +202,7 @@ final class TransmittableBatchCheck {
      * of a batch the shard already holds may find them compacted away, and must still be recognised as one).
      */
     PartsInBlob partsInBlob() {
-        return new PartsInBlob(writer, blobParts, sealed ? null : members);
+        return new PartsInBlob(writer, blobParts, sealed ? null : members, sortedRuns);
     }
 
     private Description bounds(ProtoHollowBatch proto) {
@@ -326,7 +328,8 @@ final class TransmittableBatchCheck {
      * against them, and every run recorded as sorted is checked to be sorted across its parts (once, on an upgrade's
      * first commits).
      */
-    record PartsInBlob(PartWriter writer, List<BlobPart> parts, List<RunMember> unsealedMembers) {
+    record PartsInBlob(PartWriter writer, List<BlobPart> parts, List<RunMember> unsealedMembers,
+            boolean sortedRuns) {
         /** Asks blob for the length of every part at once, and reads them if they must be. */
         void verify() {
             List<CompletableFuture<OptionalLong>> sizes = new ArrayList<>(parts.size());
@@ -367,7 +370,7 @@ final class TransmittableBatchCheck {
                     previous = ColumnarRecords.EMPTY;
                     previousRun = member.run();
                 }
-                if (member.sortedRun()) {
+                if (sortedRuns) {
                     for (int i = 1; i < updates.len(); i++) {
                         if (updates.compareKeyValTime(i, i - 1) < 0) {
                             throw new InvalidTransmittableBatch(writer.shardId(), Defect.UNSORTED_RUN, name,
@@ -415,7 +418,7 @@ final class TransmittableBatchCheck {
     record BlobPart(String name, String blobKey, long encodedSizeBytes, Long diffsSum, byte[] keyLower) {}
 
     /** A part in its run: blob parts are read when checked, inline ones were decoded with the batch. */
-    record RunMember(int run, boolean sortedRun, BlobPart blob, ColumnarRecords inline) {}
+    record RunMember(int run, BlobPart blob, ColumnarRecords inline) {}
 
     private InvalidTransmittableBatch refuse(Defect defect, String part, String detail) {
         return new InvalidTransmittableBatch(shardId, defect, part, detail);
