@@ -235,8 +235,8 @@ abstract class PersistSinkJobsTestBase {
                 .as("runs a snapshot merges after %d commits", finalCommits)
                 .isLessThanOrEqualTo(logarithmicBound(finalCommits));
         assertThat(gauge(job.getJobID(), "compactionsApplied")).isPositive();
-        // Merges of the newest batches ran during longer ones, and the two runs never merged the same batches.
-        assertThat(gauge(job.getJobID(), "newestBatchCompactionsApplied")).isPositive();
+        // Whether a merge of the newest batches ran during a longer one depends on timing (PersistCommitterTest holds
+        // a merge to show that it does); whenever it did, the two runs never merged the same batches.
         assertThat(gauge(job.getJobID(), "compactionsDiscarded")).isZero();
         assertThat(parts.unreferenced()).isEmpty();
     }

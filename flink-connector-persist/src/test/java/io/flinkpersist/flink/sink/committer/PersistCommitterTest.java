@@ -8,6 +8,7 @@ import io.flinkpersist.flink.sink.PersistRecordSerializer;
 import io.flinkpersist.flink.sink.PersistSink;
 import io.flinkpersist.flink.sink.PersistSinkBuilder;
 import io.flinkpersist.flink.sink.PersistSinkConfig;
+import io.flinkpersist.flink.sink.testutils.GatedLocalFileSystem;
 import io.flinkpersist.persist.InvalidUsageException;
 import io.flinkpersist.persist.PersistClient;
 import io.flinkpersist.persist.batch.BatchBuilder;
@@ -15,6 +16,7 @@ import io.flinkpersist.persist.blob.Blob;
 import io.flinkpersist.persist.consensus.Consensus;
 import io.flinkpersist.persist.external.RetryPolicy;
 import io.flinkpersist.persist.ids.PartIdSequence;
+import io.flinkpersist.persist.maintenance.CompactionSettings;
 import io.flinkpersist.persist.maintenance.ShardMaintenance;
 import io.flinkpersist.persist.proto.batch.ProtoBatch;
 import io.flinkpersist.persist.proto.state.ProtoHollowBatchPart;
@@ -375,6 +377,55 @@ class PersistCommitterTest {
         }
 
         assertThat(batchCount()).isEqualTo(1);
+        assertThat(shard()).isEqualTo(expected);
+    }
+
+    /**
+     * While the committer's maintenance merges older batches (held here at its first part upload), the commits
+     * meanwhile start a second run that merges the batches newer than that merge's inputs; when the held merge
+     * finishes it applies too, neither discards the other's work, and every record is in the shard once.
+     */
+    @Test
+    void theNewestBatchesAreMergedWhileAMergeOfOlderOnesIsInProgress() throws Exception {
+        UnaryOperator<PersistSinkBuilder<String>> gated = builder -> builder.inlineThresholdBytes(0)
+                .hadoopOptions(Map.of("fs.file.impl", GatedLocalFileSystem.class.getName()));
+        config = config(builder -> gated.apply(builder).compaction(false));
+        Map<String, Long> expected = new TreeMap<>();
+        try (PersistCommitter committer = committer()) {
+            for (int c = 1; c <= 8; c++) {
+                expected.putAll(commitValues(committer, c, false));
+            }
+        }
+        config = config(builder -> gated.apply(builder).compactionConcurrency(2));
+        PersistCommittable ninth = committable("run-a", 9, values("c9-", 10));
+        GatedLocalFileSystem.Gate gate = GatedLocalFileSystem.armNextPartUpload(config.shardId().toString());
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (PersistCommitter committer = new PersistCommitter(config,
+                InternalSinkCommitterMetricGroup.wrap(metrics))) {
+            Gauge<?> applied = (Gauge<?>) metrics.get("compactionsApplied");
+            Gauge<?> newestApplied = (Gauge<?>) metrics.get("newestBatchCompactionsApplied");
+            committer.commit(List.of(new RecordingCommitRequest(ninth)));
+            expected.putAll(ones(values("c9-", 10)));
+            gate.awaitHolding();
+
+            // As many batches as a merge waits for.
+            for (int c = 10; c < 10 + CompactionSettings.DEFAULT_MIN_INPUTS; c++) {
+                expected.putAll(commitValues(committer, c, false));
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat((Long) newestApplied.getValue())
+                    .as("merges of the newest batches applied").isPositive());
+            assertThat(gate.isHolding()).as("the merge of the older batches is still in progress").isTrue();
+            assertThat((Long) applied.getValue()).isEqualTo((Long) newestApplied.getValue());
+
+            gate.open();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat((Long) applied.getValue())
+                    .as("merges applied").isGreaterThan((Long) newestApplied.getValue()));
+            assertThat(metrics.get("compactionsDiscarded")).extracting(g -> ((Gauge<?>) g).getValue()).isEqualTo(0L);
+            assertThat(metrics.get("compactionFailures")).extracting(g -> ((Gauge<?>) g).getValue()).isEqualTo(0L);
+        } finally {
+            gate.open();
+        }
+
         assertThat(shard()).isEqualTo(expected);
     }
 
