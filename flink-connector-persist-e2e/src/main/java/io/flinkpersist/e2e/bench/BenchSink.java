@@ -49,6 +49,23 @@ enum BenchSink {
         void check(Path dir, RecordCheck check) {}
     },
 
+    /**
+     * Each record's id and payload bytes appended to a file, synced at every checkpoint ({@link RawFileSink}): the
+     * floor of any sink that keeps the same bytes durably.
+     */
+    RAW_FILE("raw file, synced") {
+        @Override
+        Sink<BenchRecord> create(Path dir) throws IOException {
+            Files.createDirectories(dir);
+            return new RawFileSink(dir);
+        }
+
+        @Override
+        void check(Path dir, RecordCheck check) throws IOException {
+            readIdPayloadFiles(committedFiles(dir), check);
+        }
+    },
+
     /** Each record's id and payload bytes appended to a part file as they come: the least a row format does. */
     FILE_SINK_ROW("FileSink(row)") {
         @Override
@@ -61,22 +78,7 @@ enum BenchSink {
 
         @Override
         void check(Path dir, RecordCheck check) throws IOException {
-            for (Path file : committedFiles(dir)) {
-                try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-                    while (true) {
-                        long id;
-                        try {
-                            id = in.readLong();
-                        } catch (EOFException end) {
-                            break;
-                        }
-                        byte[] payload = new byte[check.payloadBytes()];
-                        in.readFully(payload);
-                        check.accept(id, payload);
-                    }
-                }
-            }
-            check.finish();
+            readIdPayloadFiles(committedFiles(dir), check);
         }
     },
 
@@ -200,6 +202,26 @@ enum BenchSink {
 
     private static org.apache.flink.core.fs.Path flinkPath(Path dir) {
         return new org.apache.flink.core.fs.Path(dir.toUri());
+    }
+
+    /** Files of records each written as the 8-byte id, then the payload. */
+    private static void readIdPayloadFiles(List<Path> files, RecordCheck check) throws IOException {
+        for (Path file : files) {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+                while (true) {
+                    long id;
+                    try {
+                        id = in.readLong();
+                    } catch (EOFException end) {
+                        break;
+                    }
+                    byte[] payload = new byte[check.payloadBytes()];
+                    in.readFully(payload);
+                    check.accept(id, payload);
+                }
+            }
+        }
+        check.finish();
     }
 
     /** FileSink's committed part files: in-progress and pending ones are hidden (their names start with a dot). */

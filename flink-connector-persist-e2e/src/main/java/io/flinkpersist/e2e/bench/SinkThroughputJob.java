@@ -37,8 +37,9 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * The sink's throughput in a real job, against baselines run in the same run, as a user choosing a sink would
  * measure it: the same job ({@code fromSequence → map → sink}, parallelism 2, an exactly-once checkpoint every
  * second) on a local MiniCluster, writing records of an 8-byte id and a random payload into each of the
- * {@link BenchSink}s: a discarding sink (what the job costs by itself), Flink's FileSink in row format and as
- * Parquet (the main baseline), and PersistSink on its defaults. Two payload sizes, 100 and 1000 bytes. Every
+ * {@link BenchSink}s: a discarding sink (what the job costs by itself), a raw file synced at each checkpoint (what
+ * the disk allows any sink that keeps the same bytes), Flink's FileSink in row format and as Parquet (the main
+ * baseline), and PersistSink on its defaults. Two payload sizes, 100 and 1000 bytes. Every
  * (payload, sink) case runs once per round, rounds one after the other, the sinks' order turned by one each round.
  *
  * <p>Per case: records per second of the job's net runtime (Flink's, from submission to the end); the process's CPU
@@ -48,7 +49,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  * ({@link RecordCheck}), which fails the run if one is missing, doubled or altered. Each case runs in a JVM of its
  * own (this one's options), right after a warm-up of itself at a tenth of its records, uncounted. At the end, a
  * table per payload size: the median over rounds of each figure with its spread (min–max), and each sink's ratio
- * to FileSink(Parquet) and FileSink(row) in the same round.
+ * to FileSink(Parquet), FileSink(row) and the raw file in the same round.
  *
  * <p>{@code mvn -B -Psink-bench package [-Dsink.bench.args="<records at 100 B> <records at 1000 B> <rounds> [sinks]"]}
  * (default 10000000 2500000 3; "200000 50000 1" is a quick check). A payload size given 0 records is left out;
@@ -233,18 +234,20 @@ public final class SinkThroughputJob {
     private static void printTable(Workload workload, int rounds, Map<BenchSink, List<CaseResult>> results) {
         List<CaseResult> parquet = results.get(BenchSink.FILE_SINK_PARQUET);
         List<CaseResult> row = results.get(BenchSink.FILE_SINK_ROW);
+        List<CaseResult> raw = results.get(BenchSink.RAW_FILE);
         System.out.printf("%n%,d B payload, %,d records; median of %d rounds (min-max); ratios to the FileSinks "
-                        + "in the same round; checkpoint durations end to end, from Flink's statistics; heap: the "
-                        + "most in use after a GC during the job%n%n",
+                        + "and to the raw synced file (what the disk allows) in the same round; checkpoint durations end "
+                        + "to end, from Flink's statistics; heap: the most in use after a GC during the job%n%n",
                 workload.payloadBytes(), workload.records(), rounds);
-        System.out.println("| sink | records/s | x FileSink(Parquet) | x FileSink(row) | CPU us/record "
+        System.out.println("| sink | records/s | x FileSink(Parquet) | x FileSink(row) | x raw file | CPU us/record "
                 + "| checkpoint p50 (ms) | checkpoint max (ms) | checkpoints | heap after GC (MiB) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
-        results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        results.forEach((sink, cases) -> System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                 sink.label,
                 spread(cases, CaseResult::recordsPerSecond, "%,.0f"),
                 parquet == null ? "-" : spread(ratios(cases, parquet), r -> r, "%.2f"),
                 row == null ? "-" : spread(ratios(cases, row), r -> r, "%.2f"),
+                raw == null ? "-" : spread(ratios(cases, raw), r -> r, "%.2f"),
                 spread(cases, CaseResult::cpuMicrosPerRecord, "%.2f"),
                 spread(cases, c -> c.checkpoints().p50Millis(), "%,.0f"),
                 spread(cases, c -> c.checkpoints().maxMillis(), "%,.0f"),
