@@ -78,20 +78,42 @@ public final class PartFetcher {
             throw new PartDecodeException(part.printableName(), "part description " + written
                     + " differs from the registered " + registered);
         }
-        if (rewrite == null && !truncate) {
-            return decoded.updates();
-        }
         ColumnarRecords updates = decoded.updates();
-        ColumnarRecords.Builder kept = ColumnarRecords.builder()
-                .reserve(updates.len(), updates.keyBytes(), updates.valueBytes());
-        for (int i = 0; i < updates.len(); i++) {
-            long time = rewrite == null ? updates.time(i) : rewrite.advance(updates.time(i));
-            if (truncate && !(registered.lower().lessEqual(time) && !registered.upper().lessEqual(time))) {
-                continue;
+        if (rewrite != null) {
+            // Only the times change: the keys and values are shared, not copied.
+            long[] times = new long[updates.len()];
+            for (int i = 0; i < updates.len(); i++) {
+                times[i] = rewrite.advance(updates.time(i));
             }
-            kept.push(updates.key(i), updates.value(i), time, updates.diff(i));
+            updates = updates.withTimes(times);
+        }
+        return truncate ? within(updates, registered) : updates;
+    }
+
+    /** The updates at times in {@code [lower, upper)} of {@code registered}: {@code updates} itself if all are. */
+    private static ColumnarRecords within(ColumnarRecords updates, Description registered) {
+        int outside = 0;
+        for (int i = 0; i < updates.len(); i++) {
+            if (!inside(updates.time(i), registered)) {
+                outside++;
+            }
+        }
+        if (outside == 0) {
+            return updates;
+        }
+        ColumnarRecords.Builder kept = ColumnarRecords.builder()
+                .reserve(updates.len() - outside, updates.keyBytes(), updates.valueBytes());
+        for (int i = 0; i < updates.len(); i++) {
+            if (inside(updates.time(i), registered)) {
+                // Fits: a subset of a part, whose columns were within the limits.
+                kept.push(updates, i, updates.diff(i));
+            }
         }
         return kept.build();
+    }
+
+    private static boolean inside(long time, Description registered) {
+        return registered.lower().lessEqual(time) && !registered.upper().lessEqual(time);
     }
 
     /**

@@ -20,28 +20,45 @@ public final class PartTimes {
      * {@code advance}, sort the result with {@link PartSorter#sortAndConsolidate}.
      */
     public static ColumnarRecords mapTimes(ColumnarRecords records, LongPredicate keep, LongUnaryOperator advance) {
-        if (isUnchanged(records, keep, advance)) {
-            return records;
-        }
-        ColumnarRecords.Builder out = ColumnarRecords.builder()
-                .reserve(records.len(), records.keyBytes(), records.valueBytes());
+        long[] moved = null;
         for (int i = 0; i < records.len(); i++) {
             long time = records.time(i);
-            if (keep.test(time)) {
+            if (!keep.test(time)) {
+                return filtered(records, keep, advance);
+            }
+            long advanced = advance.applyAsLong(time);
+            if (moved == null && advanced != time) {
+                moved = new long[records.len()];
+                for (int j = 0; j < i; j++) {
+                    moved[j] = records.time(j);
+                }
+            }
+            if (moved != null) {
+                moved[i] = advanced;
+            }
+        }
+        // Every update kept: only times move, and the keys and values are shared rather than copied.
+        return moved == null ? records : records.withTimes(moved);
+    }
+
+    private static ColumnarRecords filtered(ColumnarRecords records, LongPredicate keep, LongUnaryOperator advance) {
+        long[] moved = new long[records.len()];
+        int kept = 0;
+        for (int i = 0; i < records.len(); i++) {
+            moved[i] = advance.applyAsLong(records.time(i));
+            if (keep.test(records.time(i))) {
+                kept++;
+            }
+        }
+        ColumnarRecords advanced = records.withTimes(moved);
+        ColumnarRecords.Builder out = ColumnarRecords.builder()
+                .reserve(kept, records.keyBytes(), records.valueBytes());
+        for (int i = 0; i < records.len(); i++) {
+            if (keep.test(records.time(i))) {
                 // Fits: the output is a subset of the input, whose columns were within the limits.
-                out.push(records.key(i), records.value(i), advance.applyAsLong(time), records.diff(i));
+                out.push(advanced, i, advanced.diff(i));
             }
         }
         return out.build();
-    }
-
-    private static boolean isUnchanged(ColumnarRecords records, LongPredicate keep, LongUnaryOperator advance) {
-        for (int i = 0; i < records.len(); i++) {
-            long time = records.time(i);
-            if (!keep.test(time) || advance.applyAsLong(time) != time) {
-                return false;
-            }
-        }
-        return true;
     }
 }

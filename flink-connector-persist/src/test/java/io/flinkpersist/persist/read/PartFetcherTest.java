@@ -16,6 +16,7 @@ import io.flinkpersist.persist.ids.WriterKey;
 import io.flinkpersist.persist.testutils.Update;
 import io.flinkpersist.persist.time.Description;
 import io.flinkpersist.persist.time.Frontier;
+import io.flinkpersist.persist.time.FrontierProtos;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +39,44 @@ class PartFetcherTest {
     }
 
     private ColumnarRecords fetch(byte[] stored, BatchPart part) {
+        return fetch(stored, part, DESC);
+    }
+
+    private ColumnarRecords fetch(byte[] stored, BatchPart part, Description registered) {
         blob.set(key.complete(SHARD), stored);
-        return new PartFetcher(SHARD, blob).fetch(DESC, part);
+        return new PartFetcher(SHARD, blob).fetch(registered, part);
+    }
+
+    private static BatchPart rewrittenTo(BatchPart part, long time) {
+        return new BatchPart(part.proto().toBuilder()
+                .setTsRewrite(FrontierProtos.toStateAntichain(Frontier.of(time))).build());
     }
 
     @Test
     void thePartAsRecordedReadsBack() {
         assertThat(fetch(written, recorded(written.length, 4))).isEqualTo(UPDATES);
+    }
+
+    /** What a part appended with rewrite_ts reads as: every time advanced to the rewrite, nothing else changed. */
+    @Test
+    void aRewrittenPartReadsAtItsNewTimes() {
+        ColumnarRecords read = fetch(written, rewrittenTo(recorded(written.length, 4), 2));
+
+        assertThat(Update.list(read)).containsExactly(Update.of("a", "x", 2, 2), Update.of("b", "y", 2, 3),
+                Update.of("c", "z", 3, -1));
+    }
+
+    /** A part registered in a narrower batch than it was written for keeps the updates inside that batch only. */
+    @Test
+    void aPartCutToANarrowerBatchKeepsTheUpdatesInsideIt() {
+        Description narrower = new Description(Frontier.of(2), Frontier.of(3), Frontier.MINIMUM);
+
+        assertThat(Update.list(fetch(written, recorded(written.length, 4), narrower)))
+                .containsExactly(Update.of("b", "y", 2, 3));
+        assertThat(Update.list(fetch(written, rewrittenTo(recorded(written.length, 4), 2), narrower)))
+                .as("rewritten first, then cut").containsExactly(Update.of("a", "x", 2, 2), Update.of("b", "y", 2, 3));
+        Description wholePart = new Description(Frontier.of(0), Frontier.of(4), Frontier.MINIMUM);
+        assertThat(fetch(written, recorded(written.length, 4), wholePart)).isEqualTo(UPDATES);
     }
 
     @Test

@@ -33,6 +33,16 @@ class PartTimesTest {
     }
 
     @Test
+    void movingTimesOnlyKeepsEveryUpdateInItsPlace() {
+        ColumnarRecords mapped = PartTimes.mapTimes(PART, t -> true, Frontier.of(4)::advance);
+
+        assertThat(Update.list(mapped)).containsExactly(Update.of("a", "x", 4, 1), Update.of("a", "x", 4, 2),
+                Update.of("b", "", 5, -1), Update.of("c", "y", 7, 4));
+        assertThat(Update.list(PART)).as("the part itself").containsExactly(Update.of("a", "x", 1, 1),
+                Update.of("a", "x", 3, 2), Update.of("b", "", 5, -1), Update.of("c", "y", 7, 4));
+    }
+
+    @Test
     void returnsThePartItselfWhenNothingChanges() {
         assertThat(PartTimes.mapTimes(PART, t -> true, t -> t)).isSameAs(PART);
         assertThat(PartTimes.mapTimes(PART, t -> false, t -> t).len()).isZero();

@@ -81,6 +81,18 @@ public final class ColumnarRecords {
         return Arrays.copyOfRange(valData, valOffsets[i], valOffsets[i + 1]);
     }
 
+    /**
+     * These updates with update {@code i} at {@code newTimes[i]}: the keys, values and diffs are shared, not copied,
+     * as built records never change. What a read that only moves times (a snapshot's advance, a rewritten part's
+     * times) costs is then one array of times, not a copy of the part.
+     */
+    public ColumnarRecords withTimes(long[] newTimes) {
+        if (newTimes.length < len) {
+            throw new IllegalArgumentException(newTimes.length + " times for " + len + " updates");
+        }
+        return new ColumnarRecords(len, keyData, keyOffsets, valData, valOffsets, newTimes, diffs);
+    }
+
     public long time(int i) {
         Objects.checkIndex(i, len);
         return times[i];
