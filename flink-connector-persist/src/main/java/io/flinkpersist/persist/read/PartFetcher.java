@@ -71,11 +71,11 @@ public final class PartFetcher {
             if (!written.lower().lessEqual(registered.lower())
                     || rewrite == null && !registered.upper().lessEqual(written.upper())
                     || !written.since().equals(Frontier.MINIMUM)) {
-                throw new PartDecodeException(part.printableName(), "part description " + written
+                throw new PartDecodeException(name(part), "part description " + written
                         + " cannot be cut to the registered " + registered);
             }
         } else if (!written.equals(registered)) {
-            throw new PartDecodeException(part.printableName(), "part description " + written
+            throw new PartDecodeException(name(part), "part description " + written
                     + " differs from the registered " + registered);
         }
         ColumnarRecords updates = decoded.updates();
@@ -110,6 +110,11 @@ public final class PartFetcher {
             }
         }
         return kept.build();
+    }
+
+    /** How errors name a part: a blob part by its full key, shard included, so that it can be found. */
+    private String name(BatchPart part) {
+        return part.isInline() ? part.printableName() : part.blobKey(shardId);
     }
 
     private static boolean inside(long time, Description registered) {

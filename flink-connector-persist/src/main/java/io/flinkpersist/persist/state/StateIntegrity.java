@@ -37,6 +37,8 @@ import java.util.zip.CRC32C;
 final class StateIntegrity {
     static final int FIELD = ProtoRollup.INTEGRITY_FIELD_NUMBER;
     private static final int TAG = FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    /** {@link #TAG} as it is written: a varint. */
+    private static final byte[] TAG_BYTES = tagBytes();
 
     private StateIntegrity() {}
 
@@ -86,6 +88,11 @@ final class StateIntegrity {
                         + (tag & 7) + ", which is neither an integrity header nor a field of " + message.getName()
                         + ": its header was damaged");
             }
+            int inserted = sealedAfter(data);
+            if (inserted > 0) {
+                throw new CorruptStateException(shardId, seqNo, inserted + " bytes were inserted in front of its "
+                        + "integrity header, which vouches for the bytes after it: the value was damaged");
+            }
             return new Body(UnsafeByteOperations.unsafeWrap(data), false);
         }
         ProtoStateIntegrity header;
@@ -109,6 +116,44 @@ final class StateIntegrity {
         return new Body(UnsafeByteOperations.unsafeWrap(data, start, length), true);
     }
 
+    /**
+     * Where in {@code data} a header starts that vouches for exactly the bytes after it, or 0 if none does. Bytes
+     * inserted in front of a header can make a field of the message that swallows the header's tag, so that the value
+     * parses as one without a header; the header is then still there, intact, with its length and CRC matching the
+     * rest. A value written without a header holds such a sequence only by a chance of 2^-32 at most, for each place
+     * the header's tag occurs in it; only values without a header pay for the search.
+     */
+    private static int sealedAfter(byte[] data) {
+        for (int at = 1; at + TAG_BYTES.length <= data.length; at++) {
+            if (!startsWithTag(data, at)) {
+                continue;
+            }
+            CodedInputStream in = CodedInputStream.newInstance(data, at, data.length - at);
+            try {
+                in.readTag();
+                ProtoStateIntegrity header = in.readMessage(ProtoStateIntegrity.parser(),
+                        ExtensionRegistryLite.getEmptyRegistry());
+                int start = at + in.getTotalBytesRead();
+                if (header.getLength() == data.length - start
+                        && header.getCrc32C() == crc32c(data, start, data.length - start)) {
+                    return at;
+                }
+            } catch (IOException e) {
+                // Not a header here.
+            }
+        }
+        return 0;
+    }
+
+    private static boolean startsWithTag(byte[] data, int at) {
+        for (int i = 0; i < TAG_BYTES.length; i++) {
+            if (data[at + i] != TAG_BYTES[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code tag} is that of a field of {@code message} other than the header, of its declared wire type. */
     private static boolean startsAField(Descriptor message, int tag) {
         FieldDescriptor field = message.findFieldByNumber(tag >>> 3);
@@ -118,6 +163,18 @@ final class StateIntegrity {
         int wireType = tag & 7;
         return wireType == field.getLiteType().getWireType()
                 || field.isPackable() && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    }
+
+    private static byte[] tagBytes() {
+        byte[] bytes = new byte[CodedOutputStream.computeUInt32SizeNoTag(TAG)];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            out.writeUInt32NoTag(TAG);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes;
     }
 
     private static int crc32c(byte[] bytes, int offset, int length) {

@@ -79,6 +79,17 @@ class PartFetcherTest {
         assertThat(fetch(written, recorded(written.length, 4), wholePart)).isEqualTo(UPDATES);
     }
 
+    /** A part whose description does not fit its batch (damaged, say) is an error naming its full key. */
+    @Test
+    void aPartThatDoesNotFitItsBatchIsAnErrorNamingItsKey() {
+        Description wider = new Description(Frontier.of(0), Frontier.of(20), Frontier.MINIMUM);
+
+        assertThatThrownBy(() -> fetch(written, recorded(written.length, 4), wider))
+                .isInstanceOf(PartDecodeException.class)
+                .hasMessageContaining(key.complete(SHARD))
+                .hasMessageContaining("cannot be cut to the registered");
+    }
+
     @Test
     void anotherValidPartInItsPlaceIsRefusedByItsLength() {
         byte[] other = ParquetPartCodec.encode(new BlobTraceBatchPart(DESC, 0,
