@@ -62,6 +62,8 @@ final class TransmittableBatchCheck {
     private List<RunMember> members = List.of();
     /** Whether readers take every run of the batch last checked as sorted ({@link HollowBatch#partsKnownSorted}). */
     private boolean sortedRuns;
+    /** The update count the batch last checked records. */
+    private long len;
     /** Whether the batch had its writer's checksum, which covers what it records of its parts. */
     private boolean sealed;
 
@@ -194,6 +196,7 @@ final class TransmittableBatchCheck {
         this.blobParts = List.copyOf(blobParts);
         this.members = sealed ? List.of() : List.copyOf(members);
         this.sortedRuns = sortedRun;
+        this.len = batch.len();
         return batch;
     }
 
@@ -202,7 +205,7 @@ final class TransmittableBatchCheck {
      * of a batch the shard already holds may find them compacted away, and must still be recognised as one).
      */
     PartsInBlob partsInBlob() {
-        return new PartsInBlob(writer, blobParts, sealed ? null : members, sortedRuns);
+        return new PartsInBlob(writer, blobParts, sealed ? null : members, sortedRuns, len);
     }
 
     private Description bounds(ProtoHollowBatch proto) {
@@ -329,7 +332,7 @@ final class TransmittableBatchCheck {
      * first commits).
      */
     record PartsInBlob(PartWriter writer, List<BlobPart> parts, List<RunMember> unsealedMembers,
-            boolean sortedRuns) {
+            boolean sortedRuns, long len) {
         /** Asks blob for the length of every part at once, and reads them if they must be. */
         void verify() {
             List<CompletableFuture<OptionalLong>> sizes = new ArrayList<>(parts.size());
@@ -363,8 +366,10 @@ final class TransmittableBatchCheck {
         private void readAndMatch() {
             ColumnarRecords previous = ColumnarRecords.EMPTY;
             int previousRun = -1;
+            long counted = 0;
             for (RunMember member : unsealedMembers) {
                 ColumnarRecords updates = member.blob() == null ? member.inline() : matchesContents(member.blob());
+                counted += updates.len();
                 String name = member.blob() == null ? "inline part of run " + member.run() : member.blob().name();
                 if (member.run() != previousRun) {
                     previous = ColumnarRecords.EMPTY;
@@ -388,6 +393,11 @@ final class TransmittableBatchCheck {
                 if (updates.len() > 0) {
                     previous = updates;
                 }
+            }
+            // A part whose tag was damaged into another field's is skipped by protobuf as unknown: the count tells.
+            if (counted != len) {
+                throw new InvalidTransmittableBatch(writer.shardId(), Defect.LEN_MISMATCH, null, "the batch counts "
+                        + Long.toUnsignedString(len) + " updates but its parts hold " + counted);
             }
         }
 
